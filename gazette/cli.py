@@ -1,0 +1,228 @@
+"""The ``gazette`` command: run the whole site, a worker, the demo loader, or any Django command.
+
+    gazette run            migrate, load the demo newsroom, serve with a worker and scheduler
+    gazette worker         run the task worker (database backend, or RQ when REDIS_URL is set)
+    gazette scheduler      publish and expire scheduled pages every minute
+    gazette demo           load the demo newsroom (idempotent)
+    gazette manage ARGS    any Django management command
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gazette.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gazette.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["gazette manage", *args])
+
+
+def ensure_admin() -> tuple[str, str | None]:
+    """Make sure a superuser ``admin`` exists; return its name and a password to show, if any.
+
+    The password comes from GAZETTE_ADMIN_PASSWORD, or is generated once and kept in the data
+    folder (readable by the owner only) so that every later run can print it again.
+    """
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    password_file = settings.DATA_DIR / "admin_password"
+    wanted = os.environ.get("GAZETTE_ADMIN_PASSWORD")
+    user = user_model.objects.filter(username="admin").first()
+    if user is None:
+        if not wanted:
+            wanted = secrets.token_urlsafe(12)
+            password_file.touch(mode=0o600)
+            password_file.write_text(wanted)
+        user_model.objects.create_superuser("admin", "admin@localhost", wanted)
+        return "admin", wanted
+    if wanted and not user.check_password(wanted):
+        user.set_password(wanted)
+        user.save(update_fields=["password"])
+    if wanted:
+        return "admin", wanted
+    return "admin", password_file.read_text().strip() if password_file.exists() else None
+
+
+def cmd_demo(_args: argparse.Namespace) -> int:
+    _setup_django()
+    from gazette.news.demo import demo_load
+
+    created = demo_load(stdout=sys.stdout)
+    print(f"Demo newsroom ready ({created} new articles).")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        _manage("rqworker", *settings.RQ_QUEUES.keys(), *args.extra)
+    else:
+        _manage("db_worker", "--queue-name", "*", "--interval", "0.5", *args.extra)
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    """Publish and expire scheduled pages every ``interval`` seconds until told to stop."""
+    _setup_django()
+    from django.core.management import call_command
+    from django.db import close_old_connections
+
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while not stopping:
+        try:
+            call_command("publish_scheduled")
+        except Exception as error:  # a bad page must not stop scheduled publishing for good
+            print(f"scheduler: publish_scheduled failed: {error}", file=sys.stderr)
+        close_old_connections()
+        deadline = time.monotonic() + args.interval
+        while not stopping and time.monotonic() < deadline:
+            time.sleep(0.2)
+    return 0
+
+
+def prepare(*, demo: bool = True) -> None:
+    """Migrate, collect static files, load the demo and make sure the admin exists."""
+    _setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if demo:
+        from gazette.news.demo import demo_load
+
+        created = demo_load(stdout=sys.stdout)
+        print(f"Demo newsroom ready ({created} new articles).")
+    username, password = ensure_admin()
+    print(f"Admin: {settings.GAZETTE_BASE_URL}/admin/  user '{username}'", end="")
+    print(f"  password '{password}'" if password else "  (password unchanged)")
+
+
+def server_command(host: str, port: int, workers: int) -> list[str]:
+    return [
+        sys.executable, "-m", "gunicorn", "gazette.wsgi:application",
+        "--bind", f"{host}:{port}",
+        "--workers", str(workers),
+        "--worker-class", "gthread",
+        "--threads", "4",
+        "--keep-alive", "5",
+        "--access-logfile", "-" if os.environ.get("GAZETTE_ACCESS_LOG") else "/dev/null",
+        "--graceful-timeout", "10",
+    ]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    prepare(demo=not args.no_demo)
+    port = int(os.environ.get("PORT", args.port))
+    workers = int(os.environ.get("WEB_CONCURRENCY", args.workers))
+    children = {
+        "web": server_command(args.host, port, workers),
+        "worker": [sys.executable, "-m", "gazette.cli", "worker"],
+        "scheduler": [sys.executable, "-m", "gazette.cli", "scheduler"],
+    }
+    print(f"Serving on http://{args.host}:{port}/ with a task worker and scheduler. Ctrl-C stops.")
+    return supervise(children)
+
+
+def supervise(children: dict[str, list[str]]) -> int:
+    """Run the processes together; when one exits or we are interrupted, stop them all."""
+    processes = {name: subprocess.Popen(command) for name, command in children.items()}
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    try:
+        while not stopping:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    print(f"{name} exited with {process.returncode}; stopping the rest.")
+                    exit_code = process.returncode or 1
+                    stopping = True
+                    break
+            time.sleep(0.2)
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+    return exit_code
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _manage(*args.extra)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gazette", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="serve the site with a task worker and scheduler")
+    run.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--workers", type=int, default=2)
+    run.add_argument("--no-demo", action="store_true", help="do not load the demo newsroom")
+    run.set_defaults(func=cmd_run)
+
+    worker = sub.add_parser("worker", help="run the task worker")
+    worker.add_argument("extra", nargs=argparse.REMAINDER)
+    worker.set_defaults(func=cmd_worker)
+
+    scheduler = sub.add_parser("scheduler", help="publish scheduled pages every minute")
+    scheduler.add_argument("--interval", type=float, default=60.0)
+    scheduler.set_defaults(func=cmd_scheduler)
+
+    demo = sub.add_parser("demo", help="load the demo newsroom")
+    demo.set_defaults(func=cmd_demo)
+
+    manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
+    manage.add_argument("extra", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class NewsConfig(AppConfig):
+    name = "gazette.news"
+    label = "news"
+    verbose_name = "News"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects page cache invalidation)

@@ -1,0 +1,138 @@
+"""The anonymous page cache, and its invalidation by tag.
+
+Views opt in by naming what their page shows (``page_cache_tag(request, "section:4")``).
+A cached entry remembers the version of each of its tags when it was stored; publishing bumps
+the versions of the tags a story appears under, so every page that shows the story (article,
+section, front page, tag and author pages, feeds) is served fresh on its next request, while
+the thousands of pages that do not show it stay cached. Versions live in the shared cache, so
+this works across web processes with Redis as it does in one process with local memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+# Every entry depends on this tag, so a change that touches every page (a renamed author, a
+# new template) can empty the cache at once.
+GLOBAL_TAG = "all"
+ENTRY_PREFIX = "pagecache:entry:"
+VERSION_PREFIX = "pagecache:tag:"
+REQUEST_ATTRIBUTE = "page_cache_tags"
+# Headers a cached response keeps; anything else (Set-Cookie above all) is never replayed.
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "X-Robots-Tag")
+
+
+def page_cache_tag(request: HttpRequest, *tags: str) -> None:
+    """Declare that the response to ``request`` may be cached and shows ``tags``."""
+    existing = getattr(request, REQUEST_ATTRIBUTE, None)
+    if existing is None:
+        existing = set()
+        setattr(request, REQUEST_ATTRIBUTE, existing)
+    existing.update(tags)
+
+
+def page_cache_invalidate(tags: Iterable[str]) -> None:
+    """Make every cached page that shows any of ``tags`` stale."""
+    cache.set_many({VERSION_PREFIX + tag: uuid.uuid4().hex for tag in set(tags)}, timeout=None)
+
+
+def page_cache_clear() -> None:
+    page_cache_invalidate([GLOBAL_TAG])
+
+
+def _tag_versions(tags: Iterable[str]) -> dict[str, str]:
+    keys = [VERSION_PREFIX + tag for tag in tags]
+    found = cache.get_many(keys)
+    missing = {key: uuid.uuid4().hex for key in keys if key not in found}
+    if missing:
+        # add() keeps a version another process set a moment ago.
+        for key, value in missing.items():
+            if not cache.add(key, value, timeout=None):
+                value = cache.get(key, value)
+            found[key] = value
+    return {key[len(VERSION_PREFIX):]: value for key, value in found.items()}
+
+
+def _entry_key(request: HttpRequest) -> str:
+    raw = f"{request.get_host()}|{request.get_full_path()}"
+    return ENTRY_PREFIX + hashlib.sha1(raw.encode()).hexdigest()
+
+
+def _is_anonymous_read(request: HttpRequest) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not request.path.startswith(("/admin/", "/django-admin/"))
+    )
+
+
+class PageCacheMiddleware:
+    """Serve anonymous readers from the shared cache; store what views marked cacheable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        enabled = settings.GAZETTE_PAGE_CACHE_ENABLED and _is_anonymous_read(request)
+        if enabled:
+            cached = self._lookup(request)
+            if cached is not None:
+                return cached
+        response = self.get_response(request)
+        tags = getattr(request, REQUEST_ATTRIBUTE, None)
+        if tags is None:
+            return response
+        if _is_anonymous_read(request) and not getattr(request, "is_preview", False):
+            patch_cache_control(
+                response, public=True, max_age=settings.GAZETTE_BROWSER_CACHE_SECONDS
+            )
+            patch_vary_headers(response, ["Cookie"])
+            if enabled and self._storable(response):
+                self._store(request, response, tags)
+        else:
+            patch_cache_control(response, private=True, no_cache=True)
+            patch_vary_headers(response, ["Cookie"])
+        return response
+
+    @staticmethod
+    def _storable(response: HttpResponse) -> bool:
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not response.has_header("Set-Cookie")
+        )
+
+    def _lookup(self, request: HttpRequest) -> HttpResponse | None:
+        entry = cache.get(_entry_key(request))
+        if entry is None:
+            return None
+        versions = cache.get_many([VERSION_PREFIX + tag for tag in entry["tags"]])
+        for tag, version in entry["tags"].items():
+            if versions.get(VERSION_PREFIX + tag) != version:
+                return None
+        response = HttpResponse(entry["content"], status=200)
+        for header, value in entry["headers"]:
+            response[header] = value
+        response["X-Page-Cache"] = "hit"
+        return response
+
+    def _store(self, request: HttpRequest, response: HttpResponse, tags: set[str]) -> None:
+        if not response.has_header("ETag"):
+            response["ETag"] = f'"{hashlib.md5(response.content).hexdigest()}"'
+        response["X-Page-Cache"] = "miss"
+        headers = [(h, response[h]) for h in (*KEPT_HEADERS, "ETag", "Cache-Control", "Vary")
+                   if response.has_header(h)]
+        entry = {
+            "tags": _tag_versions([GLOBAL_TAG, *sorted(tags)]),
+            "headers": headers,
+            "content": response.content,
+        }
+        cache.set(_entry_key(request), entry, timeout=settings.GAZETTE_PAGE_CACHE_SECONDS)

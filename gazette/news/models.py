@@ -1,0 +1,236 @@
+"""The publication: front page, sections, articles, and the people and agencies credited."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from .blocks import ArticleBodyBlock
+from .cache import page_cache_tag
+
+LANGUAGE_CHOICES = [
+    ("en", "English"),
+    ("fr", "French"),
+    ("de", "German"),
+    ("es", "Spanish"),
+    ("pt", "Portuguese"),
+    ("ar", "Arabic"),
+    ("ru", "Russian"),
+    ("zh", "Chinese"),
+]
+
+
+@register_snippet
+class Author(index.Indexed, models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True, blank=True)
+    role = models.CharField(max_length=120, blank=True, help_text="e.g. 'Economics correspondent'")
+    bio = models.TextField(blank=True)
+    photo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("role"), FieldPanel("bio"),
+              FieldPanel("photo")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name)[:120]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("news:author", args=[self.slug])
+
+
+@register_snippet
+class Agency(index.Indexed, models.Model):
+    """A news agency or other source credited on a story."""
+
+    name = models.CharField(max_length=120)
+    short_name = models.CharField(max_length=20, blank=True, help_text="e.g. 'CWN'")
+    slug = models.SlugField(max_length=120, unique=True, blank=True)
+    url = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("short_name"), FieldPanel("slug"), FieldPanel("url"),
+              FieldPanel("description")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name)[:120]
+        super().save(*args, **kwargs)
+
+
+class HomePage(Page):
+    """The front page: lead story, breaking banner and the latest from each section."""
+
+    intro = models.CharField(max_length=250, blank=True)
+    featured_article = models.ForeignKey(
+        "news.ArticlePage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The lead story. Leave empty to lead with the newest breaking or latest story.",
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("featured_article")]
+    subpage_types = ["news.SectionPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        page_cache_tag(request, "home")
+        context = super().get_context(request, *args, **kwargs)
+        context.update(selectors.front_page(self))
+        return context
+
+
+class SectionPage(Page):
+    intro = models.CharField(max_length=250, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["news.HomePage"]
+    subpage_types = ["news.ArticlePage"]
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        page_cache_tag(request, f"section:{self.pk}")
+        context = super().get_context(request, *args, **kwargs)
+        context["articles"] = selectors.paginate(
+            request, selectors.live_articles().child_of(self)
+        )
+        return context
+
+
+class ArticleTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "news.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ArticleAuthor(Orderable):
+    page = ParentalKey("news.ArticlePage", on_delete=models.CASCADE, related_name="article_authors")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("author")]
+
+
+class ArticlePage(Page):
+    """A story. The page title is its headline."""
+
+    standfirst = models.TextField(
+        blank=True, help_text="The one or two sentences under the headline."
+    )
+    dateline = models.CharField(max_length=80, blank=True, help_text="e.g. 'NORTHPORT'")
+    lead_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lead_image_caption = models.CharField(max_length=250, blank=True)
+    lead_image_credit = models.CharField(max_length=120, blank=True)
+    lead_image_alt = models.CharField(
+        max_length=250, blank=True, help_text="Describe the image for readers who cannot see it."
+    )
+    body = StreamField(ArticleBodyBlock(), blank=True)
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles",
+        help_text="Credit a news agency or other source, alone or beside the authors.",
+    )
+    tags = ClusterTaggableManager(through=ArticleTag, blank=True)
+    breaking = models.BooleanField(default=False, help_text="Show in the breaking-news banner.")
+    updated_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Shown to readers as 'Updated'. Leave empty to use the last publication time.",
+    )
+    comments_open = models.BooleanField(default=True)
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en")
+
+    content_panels = Page.content_panels + [
+        FieldPanel("standfirst"),
+        FieldPanel("dateline"),
+        MultiFieldPanel(
+            [FieldPanel("lead_image"), FieldPanel("lead_image_caption"),
+             FieldPanel("lead_image_credit"), FieldPanel("lead_image_alt")],
+            heading="Lead image",
+        ),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [InlinePanel("article_authors", label="Author"), FieldPanel("agency")],
+            heading="Credits",
+        ),
+        FieldPanel("tags"),
+    ]
+    settings_panels = Page.settings_panels + [
+        FieldPanel("breaking"), FieldPanel("updated_at"), FieldPanel("comments_open"),
+        FieldPanel("language"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("standfirst"),
+        index.SearchField("body"),
+        index.SearchField("dateline"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.FilterField("breaking"),
+        index.FilterField("first_published_at"),
+    ]
+    parent_page_types = ["news.SectionPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        indexes = [models.Index(fields=["breaking"])]
+
+    @property
+    def headline(self) -> str:
+        return self.title
+
+    @property
+    def section(self) -> SectionPage | None:
+        parent = self.get_parent()
+        return parent.specific if parent else None
+
+    @property
+    def authors(self) -> list[Author]:
+        return [link.author for link in self.article_authors.all()]
+
+    @property
+    def published_at(self):
+        return self.first_published_at or self.go_live_at or timezone.now()
+
+    @property
+    def modified_at(self):
+        return self.updated_at or self.last_published_at or self.published_at
+
+    @property
+    def was_updated(self) -> bool:
+        # Small edits right after publication are not worth an "Updated" line.
+        return (self.modified_at - self.published_at).total_seconds() > 300
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        page_cache_tag(request, f"page:{self.pk}", f"section:{self.get_parent().pk}")
+        context = super().get_context(request, *args, **kwargs)
+        context["more_from_section"] = selectors.more_from_section(self)
+        return context

@@ -1,0 +1,99 @@
+"""The questions asked of the publication, shared by HTML views, feeds and (later) the JSON API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .models import ArticleAuthor, ArticlePage, HomePage, SectionPage
+
+PAGE_SIZE = 12
+
+
+def live_articles() -> QuerySet[ArticlePage]:
+    """Published stories, newest first, with what a story card needs fetched in bulk."""
+    return (
+        ArticlePage.objects.live()
+        .public()
+        .select_related("lead_image", "agency")
+        .prefetch_related(
+            Prefetch(
+                "article_authors",
+                queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
+            )
+        )
+        .order_by("-first_published_at", "-pk")
+    )
+
+
+def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE) -> Page:
+    paginator = Paginator(queryset, per_page)
+    try:
+        return paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
+
+
+def breaking_articles(hours: int = 24) -> QuerySet[ArticlePage]:
+    since = timezone.now() - timedelta(hours=hours)
+    return live_articles().filter(breaking=True, first_published_at__gte=since)
+
+
+def front_page(home: HomePage) -> dict:
+    """Everything the front page shows: the lead, the breaking banner, the latest per section."""
+    breaking = list(breaking_articles()[:3])
+    lead = home.featured_article
+    if lead is not None and not lead.live:
+        lead = None
+    if lead is None:
+        lead = breaking[0] if breaking else live_articles().first()
+    latest = [a for a in live_articles()[:7] if lead is None or a.pk != lead.pk][:6]
+    sections = []
+    for section in SectionPage.objects.live().public().child_of(home).order_by("path"):
+        stories = list(live_articles().child_of(section)[:4])
+        if stories:
+            sections.append({"section": section, "articles": stories})
+    return {"lead": lead, "breaking": breaking, "latest": latest, "sections": sections}
+
+
+def more_from_section(article: ArticlePage, count: int = 4) -> list[ArticlePage]:
+    parent = article.get_parent()
+    if parent is None:
+        return []
+    return list(live_articles().child_of(parent).exclude(pk=article.pk)[:count])
+
+
+def articles_tagged(slug: str) -> QuerySet[ArticlePage]:
+    return live_articles().filter(tags__slug=slug).distinct()
+
+
+def articles_by_author(author_id: int) -> QuerySet[ArticlePage]:
+    return live_articles().filter(article_authors__author_id=author_id).distinct()
+
+
+def articles_since(hours: int, limit: int) -> list[ArticlePage]:
+    since = timezone.now() - timedelta(hours=hours)
+    return list(live_articles().filter(first_published_at__gte=since)[:limit])
+
+
+def search_articles(query: str):
+    """Full-text search over published stories (SQLite FTS5 or PostgreSQL full text)."""
+    query = query.strip()
+    if not query:
+        return ArticlePage.objects.none()
+    return live_articles().search(query, operator="and")
+
+
+def cache_tags_for(article: ArticlePage) -> set[str]:
+    """The page-cache tags of every page that shows ``article``."""
+    tags = {f"page:{article.pk}", "home", "tags", "authors", "feeds"}
+    parent_id = article.get_parent().pk if article.depth > 1 else None
+    if parent_id:
+        tags.add(f"section:{parent_id}")
+    return tags

@@ -1,0 +1,23 @@
+"""Template tags of the publication, including the slots other parts plug into.
+
+The article page has named slots (``after_body``, ``discussion``). Parts that come later
+(comments, alerts sign-up, the app) register a Wagtail hook ``gazette_article_<slot>`` that
+takes ``(request, page)`` and returns HTML; ``news`` never imports them.
+"""
+
+from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from wagtail import hooks
+
+register = template.Library()
+
+ARTICLE_SLOTS = ("after_body", "discussion")
+
+
+@register.simple_tag(takes_context=True)
+def article_slot(context, name: str, page) -> SafeString:
+    if name not in ARTICLE_SLOTS:
+        raise template.TemplateSyntaxError(f"Unknown article slot {name!r}")
+    parts = [fn(context.get("request"), page) for fn in hooks.get_hooks(f"gazette_article_{name}")]
+    return format_html_join("\n", "{}", ((mark_safe(p),) for p in parts if p))

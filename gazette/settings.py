@@ -1,0 +1,290 @@
+"""Gazette's one settings module: everything comes from the environment, with safe defaults.
+
+Embedded default: SQLite (WAL) + django-tasks database backend + local-memory cache.
+Scale-out: ``DATABASE_URL`` selects PostgreSQL, ``REDIS_URL`` selects a Redis cache and RQ tasks.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BASE_DIR = PACKAGE_DIR.parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# Runtime data (SQLite database, media, generated secrets) lives outside the package, in one
+# folder that a deployment can put on a volume.
+DATA_DIR = Path(os.environ.get("GAZETTE_DATA_DIR", BASE_DIR / "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _stored_secret(filename: str) -> str:
+    """Return a secret kept in DATA_DIR, generating it on first use so restarts keep sessions."""
+    path = DATA_DIR / filename
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        value = secrets.token_urlsafe(50)
+        path.touch(mode=0o600)
+        path.write_text(value)
+        return value
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY") or _stored_secret("secret_key")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# Public address of the site, used in feeds, sitemaps and notification emails.
+GAZETTE_BASE_URL = os.environ.get("GAZETTE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = GAZETTE_BASE_URL
+GAZETTE_SITE_NAME = os.environ.get("GAZETTE_SITE_NAME", "The Gazette")
+WAGTAIL_SITE_NAME = GAZETTE_SITE_NAME
+
+INSTALLED_APPS = [
+    "gazette.news",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.sitemaps",
+    "wagtail.contrib.settings",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_filters",
+    "django_tasks",
+    "django_tasks_db",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.sitemaps",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    # The page cache answers before anything else runs; conditional GET sits above it so that
+    # cached responses still get 304s.
+    "django.middleware.http.ConditionalGetMiddleware",
+    "gazette.middleware.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gazette.news.cache.PageCacheMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gazette.middleware.LoginThrottleMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+ROOT_URLCONF = "gazette.urls"
+WSGI_APPLICATION = "gazette.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wagtail.contrib.settings.context_processors.settings",
+                "gazette.news.context_processors.site_furniture",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+SQLITE_PATH = DATA_DIR / "gazette.sqlite3"
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
+            "GAZETTE_TEST_DATABASE", "test_gazette"
+        )
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": SQLITE_PATH,
+            "OPTIONS": {
+                # WAL lets readers proceed while the worker writes; IMMEDIATE avoids the
+                # "database is locked" upgrade deadlock between concurrent writers.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA busy_timeout=5000;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+            },
+            # A file-backed test database that pytest --reuse-db keeps between runs.
+            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and tasks ------------------------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("GAZETTE_CACHE_PREFIX", "gazette"),
+        }
+    }
+    RQ_QUEUES = {
+        name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in ("default", "alerts")
+    }
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": list(RQ_QUEUES)}}
+    INSTALLED_APPS.append("django_rq")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "gazette",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": ["default", "alerts"],
+        }
+    }
+
+if os.environ.get("GAZETTE_TASKS_BACKEND"):
+    TASKS["default"]["BACKEND"] = os.environ["GAZETTE_TASKS_BACKEND"]
+
+# Anonymous pages are cached this long at most; publishing invalidates them sooner.
+GAZETTE_PAGE_CACHE_SECONDS = int(os.environ.get("GAZETTE_PAGE_CACHE_SECONDS", "600"))
+GAZETTE_PAGE_CACHE_ENABLED = env_bool("GAZETTE_PAGE_CACHE", True)
+# What browsers and shared caches may keep without revalidating.
+GAZETTE_BROWSER_CACHE_SECONDS = int(os.environ.get("GAZETTE_BROWSER_CACHE_SECONDS", "60"))
+
+# --- Auth -----------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_THROTTLE_ATTEMPTS = int(os.environ.get("GAZETTE_LOGIN_ATTEMPTS", "5"))
+LOGIN_THROTTLE_WINDOW = int(os.environ.get("GAZETTE_LOGIN_WINDOW_SECONDS", "900"))
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGE_CODE = os.environ.get("GAZETTE_LANGUAGE", "en")
+TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media -----------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("GAZETTE_STATIC_ROOT", DATA_DIR / "static"))
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("GAZETTE_MEDIA_ROOT", DATA_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "gazette.storage.StaticFilesStorage"
+            if env_bool("GAZETTE_MANIFEST_STATIC", not DEBUG)
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# Serving media through WhiteNoise keeps the laptop setup to one process; behind a proxy the
+# proxy should serve MEDIA_ROOT itself.
+WHITENOISE_MAX_AGE = 3600
+WHITENOISE_USE_FINDERS = DEBUG or env_bool("GAZETTE_STATIC_FINDERS", False)
+
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# --- Security -------------------------------------------------------------------------------
+HTTPS = env_bool("GAZETTE_HTTPS", GAZETTE_BASE_URL.startswith("https://"))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    SECURE_HSTS_SECONDS = int(os.environ.get("GAZETTE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GAZETTE_HSTS_SUBDOMAINS", False)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("GAZETTE_SSL_REDIRECT", False)
+
+# No inline script and no other origin anywhere on the reader site. The Wagtail admin needs
+# inline styles from its editor widgets, so it gets a policy of its own.
+GAZETTE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; "
+    "frame-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
+GAZETTE_ADMIN_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'self'"
+)
+
+# --- Wagtail --------------------------------------------------------------------------------
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
+WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "jpeg"}
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAIL_WORKFLOW_ENABLED = True
+WAGTAILEMBEDS_FINDERS = []  # no oEmbed calls to outside services
+
+# --- Email ----------------------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "gazette": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}

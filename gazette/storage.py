@@ -1,0 +1,14 @@
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+
+class StaticFilesStorage(CompressedManifestStaticFilesStorage):
+    """Hashed, compressed static files; falls back to plain names before collectstatic has run
+    (tests, a fresh checkout) instead of failing every page."""
+
+    manifest_strict = False
+
+    def stored_name(self, name: str) -> str:
+        try:
+            return super().stored_name(name)
+        except ValueError:
+            return name
