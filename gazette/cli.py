@@ -74,7 +74,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _setup_django()
     from django.conf import settings
 
-    if settings.REDIS_URL:
+    if settings.TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
         _manage("rqworker", *settings.RQ_QUEUES.keys(), *args.extra)
     else:
         _manage("db_worker", "--queue-name", "*", "--interval", "0.5", *args.extra)

@@ -216,6 +216,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("GAZETTE_STATIC_ROOT", DATA_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("GAZETTE_MEDIA_ROOT", DATA_DIR / "media"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

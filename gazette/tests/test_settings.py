@@ -1,0 +1,98 @@
+"""Settings come from the environment: check each choice in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+PROBE = """
+import json
+from django.conf import settings as s
+print(json.dumps({
+    "engine": s.DATABASES["default"]["ENGINE"],
+    "db_name": str(s.DATABASES["default"]["NAME"]),
+    "init": s.DATABASES["default"].get("OPTIONS", {}).get("init_command", ""),
+    "cache": s.CACHES["default"]["BACKEND"],
+    "cache_location": s.CACHES["default"].get("LOCATION"),
+    "tasks": s.TASKS["default"]["BACKEND"],
+    "debug": s.DEBUG,
+    "secret": s.SECRET_KEY,
+    "hosts": s.ALLOWED_HOSTS,
+    "csrf": s.CSRF_TRUSTED_ORIGINS,
+    "hsts": getattr(s, "SECURE_HSTS_SECONDS", 0),
+    "secure_cookies": s.SESSION_COOKIE_SECURE,
+}))
+"""
+
+
+def probe(tmp_path, **env: str) -> dict:
+    chosen = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "GAZETTE_TASKS_BACKEND"}
+    clean = {k: v for k, v in os.environ.items() if k not in chosen}
+    clean.update({"GAZETTE_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "gazette.settings"})
+    clean.update(env)
+    out = subprocess.run([sys.executable, "-c", PROBE], env=clean, capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_embedded_defaults(tmp_path):
+    found = probe(tmp_path)
+    assert found["engine"] == "django.db.backends.sqlite3"
+    assert found["db_name"].startswith(str(tmp_path))
+    assert "journal_mode=WAL" in found["init"]
+    assert found["cache"].endswith("LocMemCache")
+    assert found["tasks"] == "django_tasks_db.DatabaseBackend"
+    assert found["debug"] is False
+    assert found["hsts"] == 0 and found["secure_cookies"] is False
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path):
+    first = probe(tmp_path)["secret"]
+    assert len(first) >= 50
+    assert probe(tmp_path)["secret"] == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert probe(tmp_path, SECRET_KEY="from-the-environment")["secret"] == "from-the-environment"
+
+
+def test_scale_out_settings_from_urls(tmp_path):
+    found = probe(
+        tmp_path,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/test",
+        REDIS_URL="redis://127.0.0.1:6379/3",
+        ALLOWED_HOSTS="news.example.org",
+        CSRF_TRUSTED_ORIGINS="https://news.example.org",
+        GAZETTE_BASE_URL="https://news.example.org",
+    )
+    assert found["engine"] == "django.db.backends.postgresql"
+    assert found["db_name"] == "test"
+    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["cache_location"] == "redis://127.0.0.1:6379/3"
+    assert found["tasks"] == "django_tasks_rq.RQBackend"
+    assert found["hosts"] == ["news.example.org"]
+    assert found["csrf"] == ["https://news.example.org"]
+    assert found["hsts"] > 0 and found["secure_cookies"] is True
+
+
+@pytest.mark.skipif(not settings.DATABASE_URL, reason="needs DATABASE_URL (make test-services)")
+@pytest.mark.django_db
+def test_running_on_postgresql_with_full_text_search(article):
+    from django.db import connection
+
+    from gazette.news import selectors
+
+    assert connection.vendor == "postgresql"
+    assert selectors.search_articles("barrier").count() == 1
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL (make test-services)")
+def test_running_on_redis_cache():
+    from django.core.cache import cache
+
+    assert cache.__class__.__name__ == "RedisCache"
+    cache.set("gazette-probe", {"ok": 1}, 5)
+    assert cache.get("gazette-probe") == {"ok": 1}
