@@ -25,14 +25,14 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check gazette bench
-	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
 # The same suite against PostgreSQL and Redis, with real worker processes (CI runs this too).
 test-services: $(VENV)/.installed-dev
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
 	GAZETTE_DATA_DIR=$${GAZETTE_DATA_DIR:-$(CURDIR)/var/services} \
-	$(BIN)/pytest -n auto --create-db $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist loadgroup --create-db $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check gazette bench

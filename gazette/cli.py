@@ -75,7 +75,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from django.conf import settings
 
     if settings.TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
-        _manage("rqworker", *settings.RQ_QUEUES.keys(), *args.extra)
+        _manage("rqworker", "--job-class", "django_tasks_rq.backend.Job",
+                *settings.RQ_QUEUES.keys(), *args.extra)
     else:
         _manage("db_worker", "--queue-name", "*", "--interval", "0.5", *args.extra)
     return 0
@@ -219,7 +220,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Everything after these commands is passed through untouched, options included.
+PASS_THROUGH = {"manage": cmd_manage, "worker": cmd_worker}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in PASS_THROUGH:
+        return PASS_THROUGH[argv[0]](argparse.Namespace(extra=argv[1:]))
     args = build_parser().parse_args(argv)
     return args.func(args)
 

@@ -39,3 +39,35 @@ def article(section):
         agency=make_agency(),
         tags=["Harbour", "Climate"],
     )
+
+
+def _reused_database_is_sound(path: str) -> bool:
+    """A reused SQLite test database still has the rows migrations put there.
+
+    An interrupted transactional test can leave the file flushed; every later run would then
+    fail on a missing page tree, so such a file is rebuilt rather than reused.
+    """
+    import sqlite3
+    from pathlib import Path
+
+    if not Path(path).exists():
+        return True
+    try:
+        with sqlite3.connect(path) as db:
+            roots = db.execute("SELECT count(*) FROM wagtailcore_page WHERE depth = 1").fetchone()
+            groups = db.execute("SELECT count(*) FROM auth_group").fetchone()
+    except sqlite3.Error:
+        return False
+    return roots[0] == 1 and groups[0] >= 2
+
+
+@pytest.fixture(scope="session")
+def django_db_createdb(request, django_db_modify_db_settings) -> bool:
+    from django.conf import settings
+
+    if request.config.getvalue("create_db"):
+        return True
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        return not _reused_database_is_sound(str(database.get("TEST", {}).get("NAME", "")))
+    return False

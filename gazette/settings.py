@@ -158,6 +158,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and tasks ------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+_test_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _test_worker.startswith("gw"):
+    # Parallel test processes each get a Redis database of their own, so that clearing the
+    # cache or draining a queue in one cannot touch another's. Worker subprocesses inherit it.
+    from urllib.parse import urlsplit, urlunsplit
+
+    _parts = urlsplit(REDIS_URL)
+    REDIS_URL = urlunsplit(_parts._replace(path=f"/{int(_test_worker[2:]) + 1}"))
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -170,7 +178,7 @@ if REDIS_URL:
         name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in ("default", "alerts")
     }
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": list(RQ_QUEUES)}}
-    INSTALLED_APPS.append("django_rq")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 else:
     CACHES = {
         "default": {

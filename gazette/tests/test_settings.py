@@ -31,7 +31,8 @@ print(json.dumps({
 
 
 def probe(tmp_path, **env: str) -> dict:
-    chosen = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "GAZETTE_TASKS_BACKEND"}
+    chosen = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "GAZETTE_TASKS_BACKEND",
+              "PYTEST_XDIST_WORKER"}
     clean = {k: v for k, v in os.environ.items() if k not in chosen}
     clean.update({"GAZETTE_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "gazette.settings"})
     clean.update(env)
@@ -91,8 +92,8 @@ def test_running_on_postgresql_with_full_text_search(article):
 
 @pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL (make test-services)")
 def test_running_on_redis_cache():
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
-    assert cache.__class__.__name__ == "RedisCache"
+    assert caches["default"].__class__.__name__ == "RedisCache"
     cache.set("gazette-probe", {"ok": 1}, 5)
     assert cache.get("gazette-probe") == {"ok": 1}

@@ -1,0 +1,364 @@
+"""What search engines, social networks and feed readers are told about the publication.
+
+One place builds absolute URLs, image renditions, credits and categories for stories, so the
+feeds, the sitemaps and the article page's structured data (JSON-LD, Open Graph, Twitter card)
+all say the same thing. Templates only print what these functions return.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from bs4 import BeautifulSoup, Comment
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from wagtail.images.models import SourceImageIOError
+
+from .models import ArticlePage, SectionPage
+
+LOGO_STATIC_PATH = "news/logo-wide.png"
+ICON_STATIC_PATH = "news/logo.png"
+# One 16:9 image for feeds and social cards; Google asks for 16:9, 4:3 and 1:1 in JSON-LD.
+SHARE_IMAGE_SPEC = "fill-1200x675"
+STRUCTURED_DATA_IMAGE_SPECS = (SHARE_IMAGE_SPEC, "fill-1200x900", "fill-1200x1200")
+
+# What feed HTML never carries: readers show it outside the site's Content-Security-Policy.
+_UNSAFE_TAGS = ["script", "style", "iframe", "frame", "frameset", "object", "embed", "applet",
+                "form", "input", "button", "textarea", "select", "link", "meta", "base"]
+_UNSAFE_ATTRIBUTES = {"style", "srcdoc", "formaction", "action"}
+_UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
+_CONTROL_AND_SPACE = re.compile(r"[\x00-\x20]+")
+# What must not appear raw in JSON embedded in HTML (as django.utils.html.json_script does).
+_JSON_SCRIPT_ESCAPES = {
+    ord(">"): "\\u003E",
+    ord("<"): "\\u003C",
+    ord("&"): "\\u0026",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    url: str
+    width: int
+    height: int
+    mime_type: str
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class Credit:
+    """Someone a story is credited to: a person (an author) or an organisation (an agency)."""
+
+    name: str
+    url: str
+    is_person: bool
+
+
+# --- URLs -----------------------------------------------------------------------------------
+
+
+def get_base_url(base_url: str | None = None) -> str:
+    return (base_url or settings.GAZETTE_BASE_URL).rstrip("/")
+
+
+def absolute_url(url: str, base_url: str | None = None) -> str:
+    """``url`` made absolute against the public address of the site (full URLs are kept)."""
+    if not url or url.startswith(("http://", "https://")):
+        return url
+    if url.startswith("//"):
+        return f"{get_base_url(base_url).split('//', 1)[0]}{url}"
+    if not url.startswith("/"):
+        url = "/" + url
+    return get_base_url(base_url) + url
+
+
+def page_url(page, request: HttpRequest | None = None, base_url: str | None = None) -> str:
+    return absolute_url(page.get_url(request) or "", base_url)
+
+
+def static_url(path: str, base_url: str | None = None) -> str:
+    return absolute_url(static(path), base_url)
+
+
+def _portable_url(value: str, base_url: str | None) -> str | None:
+    """An absolute URL for feed HTML, or None when the URL could run script."""
+    value = value.strip()
+    if _CONTROL_AND_SPACE.sub("", value).lower().startswith(_UNSAFE_SCHEMES):
+        return None
+    if value.startswith("/") and not value.startswith("//"):
+        return absolute_url(value, base_url)
+    return value
+
+
+def portable_html(html: str, base_url: str | None = None) -> str:
+    """HTML that is safe and works away from the site: no script, no event handlers or
+    javascript: URLs, and absolute links and image sources."""
+    soup = BeautifulSoup(html, "html.parser")
+    for element in soup.find_all(_UNSAFE_TAGS):
+        element.decompose()
+    for comment in soup.find_all(string=lambda text: isinstance(text, Comment)):
+        comment.extract()
+    for element in soup.find_all(True):
+        for name in list(element.attrs):
+            lowered = name.lower()
+            if lowered.startswith("on") or lowered in _UNSAFE_ATTRIBUTES:
+                del element[name]
+            elif lowered in ("href", "src", "poster"):
+                url = _portable_url(str(element[name]), base_url)
+                if url is None:
+                    del element[name]
+                else:
+                    element[name] = url
+            elif lowered == "srcset":
+                candidates = []
+                for candidate in str(element[name]).split(","):
+                    url, _, descriptor = candidate.strip().partition(" ")
+                    url = _portable_url(url, base_url)
+                    if url:
+                        candidates.append(f"{url} {descriptor}".strip())
+                element[name] = ", ".join(candidates)
+    return str(soup)
+
+
+# --- Images ---------------------------------------------------------------------------------
+
+
+def _image_info(rendition, alt: str, base_url: str | None) -> ImageInfo:
+    mime_type = mimetypes.guess_type(rendition.file.name)[0] or "image/jpeg"
+    return ImageInfo(
+        url=absolute_url(rendition.url, base_url),
+        width=rendition.width,
+        height=rendition.height,
+        mime_type=mime_type,
+        alt=alt,
+    )
+
+
+def image_renditions(image, *specs: str, alt: str = "", base_url: str | None = None
+                     ) -> list[ImageInfo]:
+    """Absolute renditions of ``image``; none when there is no image or its file is missing."""
+    if image is None:
+        return []
+    try:
+        renditions = image.get_renditions(*specs)
+    except (SourceImageIOError, OSError):
+        return []
+    return [_image_info(renditions[spec], alt, base_url) for spec in specs]
+
+
+def lead_image_alt(article: ArticlePage) -> str:
+    return article.lead_image_alt or article.lead_image_caption or ""
+
+
+def share_image(article: ArticlePage, base_url: str | None = None) -> ImageInfo | None:
+    images = image_renditions(
+        article.lead_image, SHARE_IMAGE_SPEC, alt=lead_image_alt(article), base_url=base_url
+    )
+    return images[0] if images else None
+
+
+@lru_cache(maxsize=8)
+def _static_image_size(path: str) -> tuple[int, int] | None:
+    found = finders.find(path)
+    if not found:
+        return None
+    from PIL import Image
+
+    try:
+        with Image.open(found) as img:
+            return img.size
+    except OSError:
+        return None
+
+
+# --- Credits and categories -----------------------------------------------------------------
+
+
+def article_credits(article: ArticlePage, base_url: str | None = None) -> list[Credit]:
+    """The authors, in byline order, then the agency."""
+    credits = [
+        Credit(author.name, absolute_url(author.get_absolute_url(), base_url), True)
+        for author in article.authors
+    ]
+    if article.agency_id and article.agency:
+        credits.append(Credit(article.agency.name, article.agency.url, False))
+    return credits
+
+
+def article_tag_names(article: ArticlePage) -> list[str]:
+    # Through tagged_items so that a prefetch of "tagged_items__tag" is used.
+    return sorted({item.tag.name for item in article.tagged_items.all()}, key=str.casefold)
+
+
+def article_description(article: ArticlePage) -> str:
+    return (article.search_description or article.standfirst or "").strip()
+
+
+def article_body_html(article: ArticlePage, base_url: str | None = None) -> str:
+    """The story's body as HTML for feeds: rendered by its block templates, made portable."""
+    return portable_html(str(article.body.render_as_block()), base_url).strip()
+
+
+def sections_for(articles) -> dict[int, SectionPage]:
+    """The section of each article, keyed by article id, in one query."""
+    parent_paths = {a.path[: -ArticlePage.steplen]: a.pk for a in articles}
+    by_path = {s.path: s for s in SectionPage.objects.filter(path__in=list(parent_paths))}
+    return {
+        a.pk: by_path[a.path[: -ArticlePage.steplen]]
+        for a in articles
+        if a.path[: -ArticlePage.steplen] in by_path
+    }
+
+
+# --- The publisher --------------------------------------------------------------------------
+
+
+def publisher(base_url: str | None = None) -> dict[str, Any]:
+    logo: dict[str, Any] = {"@type": "ImageObject", "url": static_url(LOGO_STATIC_PATH, base_url)}
+    size = _static_image_size(LOGO_STATIC_PATH)
+    if size:
+        logo["width"], logo["height"] = size
+    return {
+        "@type": "NewsMediaOrganization",
+        "name": settings.GAZETTE_SITE_NAME,
+        "url": get_base_url(base_url) + "/",
+        "logo": logo,
+    }
+
+
+# --- The article page -----------------------------------------------------------------------
+
+
+def _iso(value) -> str:
+    return value.replace(microsecond=0).isoformat() if value else ""
+
+
+def article_structured_data(
+    page: ArticlePage,
+    base_url: str | None = None,
+    request: HttpRequest | None = None,
+    *,
+    images: list[ImageInfo] | None = None,
+) -> dict[str, Any]:
+    """schema.org NewsArticle for ``page``, with absolute URLs."""
+    url = page_url(page, request, base_url)
+    if images is None:
+        images = image_renditions(page.lead_image, *STRUCTURED_DATA_IMAGE_SPECS,
+                                  base_url=base_url)
+    credits = article_credits(page, base_url)
+    people = [c for c in credits if c.is_person]
+    agencies = [c for c in credits if not c.is_person]
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": page.title,
+        "description": article_description(page),
+        "datePublished": _iso(page.published_at),
+        "dateModified": _iso(page.modified_at),
+        "inLanguage": page.language,
+        "isAccessibleForFree": True,
+        "publisher": publisher(base_url),
+    }
+    if images:
+        data["image"] = [image.url for image in images]
+    if people:
+        data["author"] = [{"@type": "Person", "name": c.name, "url": c.url} for c in people]
+    if agencies:
+        organisation = {"@type": "Organization", "name": agencies[0].name}
+        if agencies[0].url:
+            organisation["url"] = agencies[0].url
+        data["sourceOrganization"] = organisation
+        if not people:
+            # Google reads the author; an agency-only story is authored by the agency.
+            data["author"] = [organisation]
+    section = page.section
+    if section is not None and isinstance(section, SectionPage):
+        data["articleSection"] = section.title
+    keywords = article_tag_names(page)
+    if keywords:
+        data["keywords"] = keywords
+    if page.dateline:
+        data["dateline"] = page.dateline
+    return data
+
+
+def json_ld_script(data: dict[str, Any]) -> SafeString:
+    """``data`` as a JSON-LD script element, escaped so it cannot end the element early."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(payload.translate(_JSON_SCRIPT_ESCAPES)),
+    )
+
+
+def article_social_meta(
+    page: ArticlePage,
+    base_url: str | None = None,
+    request: HttpRequest | None = None,
+    *,
+    image: ImageInfo | None = None,
+) -> dict[str, list[tuple[str, str]]]:
+    """Open Graph (``property=``) and Twitter card (``name=``) meta tags as (key, value) pairs."""
+    url = page_url(page, request, base_url)
+    title = page.seo_title or page.title
+    description = article_description(page)
+    og: list[tuple[str, str]] = [
+        ("og:type", "article"),
+        ("og:site_name", settings.GAZETTE_SITE_NAME),
+        ("og:title", title),
+        ("og:description", description),
+        ("og:url", url),
+    ]
+    if image is not None:
+        og += [
+            ("og:image", image.url),
+            ("og:image:type", image.mime_type),
+            ("og:image:width", str(image.width)),
+            ("og:image:height", str(image.height)),
+        ]
+        if image.alt:
+            og.append(("og:image:alt", image.alt))
+    og += [
+        ("article:published_time", _iso(page.published_at)),
+        ("article:modified_time", _iso(page.modified_at)),
+    ]
+    section = page.section
+    if section is not None and isinstance(section, SectionPage):
+        og.append(("article:section", section.title))
+    og += [("article:author", c.url) for c in article_credits(page, base_url) if c.is_person]
+    og += [("article:tag", name) for name in article_tag_names(page)]
+
+    twitter: list[tuple[str, str]] = [
+        ("twitter:card", "summary_large_image" if image is not None else "summary"),
+        ("twitter:title", title),
+        ("twitter:description", description),
+    ]
+    if image is not None:
+        twitter.append(("twitter:image", image.url))
+        if image.alt:
+            twitter.append(("twitter:image:alt", image.alt))
+    return {"open_graph": og, "twitter": twitter}
+
+
+def article_head(page: ArticlePage, request: HttpRequest | None = None,
+                 base_url: str | None = None) -> dict[str, Any]:
+    """Everything article_meta.html prints, building each image rendition once."""
+    images = image_renditions(page.lead_image, *STRUCTURED_DATA_IMAGE_SPECS,
+                              alt=lead_image_alt(page), base_url=base_url)
+    social = article_social_meta(page, base_url, request, image=images[0] if images else None)
+    data = article_structured_data(page, base_url, request, images=images)
+    return {**social, "json_ld": json_ld_script(data)}

@@ -1,0 +1,128 @@
+"""sitemap.xml, the Google News sitemap and robots.txt."""
+
+import xml.etree.ElementTree as ET
+from datetime import datetime
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from wagtail.models import PageViewRestriction
+
+from gazette.news import sitemaps
+from gazette.news.testing import hours_ago, make_agency, make_article, make_section
+
+pytestmark = pytest.mark.django_db
+
+SM = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
+NS = {"sm": SM, "news": NEWS}
+
+
+def base() -> str:
+    return settings.GAZETTE_BASE_URL
+
+
+def fetch_xml(url: str) -> ET.Element:
+    response = Client().get(url)
+    assert response.status_code == 200, url
+    assert response["Content-Type"].startswith("application/xml")
+    return ET.fromstring(response.content)
+
+
+def local(url: str) -> str:
+    assert url.startswith(base() + "/"), url
+    return url[len(base()):]
+
+
+def all_sitemap_locations() -> list[str]:
+    index = fetch_xml("/sitemap.xml")
+    assert index.tag == f"{{{SM}}}sitemapindex"
+    locations = []
+    for sitemap in index.findall("sm:sitemap", NS):
+        urlset = fetch_xml(local(sitemap.findtext("sm:loc", namespaces=NS)))
+        assert urlset.tag == f"{{{SM}}}urlset"
+        locations += [url.findtext("sm:loc", namespaces=NS) for url in urlset.findall("sm:url", NS)]
+    return locations
+
+
+def test_sitemap_lists_live_pages_tags_and_authors(article, section):
+    make_article(section, title="A draft nobody should see", slug="draft",
+                 tags=["Secret plans"], publish=False)
+    private = make_section("Internal")
+    make_article(private, title="Staff-only memo", slug="memo")
+    PageViewRestriction.objects.create(page=private, restriction_type="password", password="x")
+
+    locations = all_sitemap_locations()
+    assert all(loc.startswith(base() + "/") for loc in locations)
+    paths = {local(loc) for loc in locations}
+    assert {"/", "/world/", article.url, "/tags/harbour/", "/tags/climate/",
+            "/authors/mara-quill/"} <= paths
+    assert "/world/draft/" not in paths and "/tags/secret-plans/" not in paths
+    assert not any(p.startswith("/internal/") for p in paths)
+    client = Client()
+    for path in paths:
+        assert client.get(path).status_code == 200, path
+
+
+def test_sitemap_pages_carry_lastmod(article):
+    urlset = fetch_xml("/sitemap-pages.xml")
+    entry = next(u for u in urlset.findall("sm:url", NS)
+                 if u.findtext("sm:loc", namespaces=NS) == base() + article.url)
+    assert entry.findtext("sm:lastmod", namespaces=NS) == f"{article.modified_at:%Y-%m-%d}"
+    assert Client().get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_news_sitemap_lists_stories_of_the_last_48_hours(section):
+    recent = make_article(section, title="Tide gauge breaks record", slug="recent",
+                          published_at=hours_ago(3), agency=make_agency())
+    make_article(section, title="Old news", slug="old", published_at=hours_ago(50))
+    make_article(section, title="A draft nobody should see", slug="draft", publish=False)
+
+    urlset = fetch_xml("/news-sitemap.xml")
+    assert urlset.tag == f"{{{SM}}}urlset"
+    [url] = urlset.findall("sm:url", NS)
+    assert url.findtext("sm:loc", namespaces=NS) == base() + recent.url
+    news = url.find("news:news", NS)
+    assert news.findtext("news:publication/news:name", namespaces=NS) == (
+        settings.GAZETTE_SITE_NAME
+    )
+    assert news.findtext("news:publication/news:language", namespaces=NS) == "en"
+    assert news.findtext("news:title", namespaces=NS) == "Tide gauge breaks record"
+    published = datetime.fromisoformat(news.findtext("news:publication_date", namespaces=NS))
+    assert published == recent.first_published_at
+
+
+def test_news_sitemap_is_capped(section, monkeypatch):
+    assert sitemaps.NEWS_SITEMAP_LIMIT == 1000 and sitemaps.NewsSitemap.limit == 1000
+    monkeypatch.setattr(sitemaps, "NEWS_SITEMAP_LIMIT", 2)
+    for n in range(3):
+        make_article(section, title=f"Story {n}", slug=f"story-{n}", published_at=hours_ago(n))
+    urlset = fetch_xml("/news-sitemap.xml")
+    titles = [t.text for t in urlset.iterfind("sm:url/news:news/news:title", NS)]
+    assert titles == ["Story 0", "Story 1"]
+
+
+def test_robots_txt_lists_both_sitemaps():
+    response = Client().get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "User-agent: *" in lines
+    assert "Disallow: /admin/" in lines and "Disallow: /search/" in lines
+    assert f"Sitemap: {base()}/sitemap.xml" in lines
+    assert f"Sitemap: {base()}/news-sitemap.xml" in lines
+
+
+def test_sitemaps_are_cached_until_a_story_is_published(article, section,
+                                                         django_capture_on_commit_callbacks):
+    client = Client()
+    urls = ["/sitemap.xml", "/sitemap-pages.xml", "/news-sitemap.xml"]
+    for url in urls:
+        client.get(url)
+        assert client.get(url)["X-Page-Cache"] == "hit", url
+    with django_capture_on_commit_callbacks(execute=True):
+        newer = make_article(section, title="Ferry strike called off", slug="ferry")
+    for url in urls:
+        assert client.get(url)["X-Page-Cache"] == "miss", url
+    assert newer.url in client.get("/sitemap-pages.xml").content.decode()
+    assert newer.url in client.get("/news-sitemap.xml").content.decode()
