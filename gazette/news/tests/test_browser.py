@@ -83,3 +83,26 @@ def test_reader_on_a_phone_follows_a_story(story, live_server, browser):
     assert console_errors == []
     page.screenshot(path=str(SCREENSHOT), full_page=False)
     context.close()
+
+
+@pytest.fixture
+def editor_setup(transactional_db, django_user_model) -> dict:
+    article = make_article(make_section("World"), title="Council meets", slug="council")
+    django_user_model.objects.create_superuser("admin", "admin@example.org", "a-long-password-1")
+    return {"edit_url": f"/admin/pages/{article.pk}/edit/"}
+
+
+def test_editor_signs_in_and_opens_a_story_without_policy_errors(editor_setup, live_server,
+                                                                 browser):
+    page = browser.new_page()
+    console_errors: list[str] = []
+    page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "a-long-password-1")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/admin/")
+    page.goto(live_server.url + editor_setup["edit_url"])
+    assert page.locator("#id_title, [name=title]").first.input_value() == "Council meets"
+    assert not [e for e in console_errors if "Content Security Policy" in e], console_errors
+    page.close()
