@@ -61,12 +61,15 @@ def ensure_admin() -> tuple[str, str | None]:
     return "admin", password_file.read_text().strip() if password_file.exists() else None
 
 
-def cmd_demo(_args: argparse.Namespace) -> int:
+def cmd_demo(args: argparse.Namespace) -> int:
     _setup_django()
-    from gazette.news.demo import demo_load
+    from gazette.news.demo import demo_bulk, demo_load
 
     created = demo_load(stdout=sys.stdout)
     print(f"Demo newsroom ready ({created} new articles).")
+    if args.bulk:
+        added = demo_bulk(args.bulk, stdout=sys.stdout)
+        print(f"Added {added} archive articles.")
     return 0
 
 
@@ -212,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     scheduler.set_defaults(func=cmd_scheduler)
 
     demo = sub.add_parser("demo", help="load the demo newsroom")
+    demo.add_argument("--bulk", type=int, default=0, metavar="N",
+                      help="also add N synthetic archive articles (for benchmarks)")
     demo.set_defaults(func=cmd_demo)
 
     manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
