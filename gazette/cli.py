@@ -143,8 +143,10 @@ def server_command(host: str, port: int, workers: int) -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    prepare(demo=not args.no_demo)
     port = int(os.environ.get("PORT", args.port))
+    # Links in feeds, sitemaps and the printed admin address follow the port actually served.
+    os.environ.setdefault("GAZETTE_BASE_URL", f"http://{args.host}:{port}")
+    prepare(demo=not args.no_demo)
     workers = int(os.environ.get("WEB_CONCURRENCY", args.workers))
     children = {
         "web": server_command(args.host, port, workers),
