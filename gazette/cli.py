@@ -166,8 +166,7 @@ def supervise(children: dict[str, list[str]]) -> int:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     exit_code = 0
     try:
         while not stopping:
@@ -188,6 +187,8 @@ def supervise(children: dict[str, list[str]]) -> int:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 process.kill()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return exit_code
 
 
