@@ -30,8 +30,20 @@ LANGUAGE_CHOICES = [
 ]
 
 
+class SlugFromNameMixin(models.Model):
+    """Credits get a URL-safe slug from their name unless an editor chose one."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name)[:120]
+        super().save(*args, **kwargs)
+
+
 @register_snippet
-class Author(index.Indexed, models.Model):
+class Author(SlugFromNameMixin, index.Indexed, models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True, blank=True)
     role = models.CharField(max_length=120, blank=True, help_text="e.g. 'Economics correspondent'")
@@ -50,17 +62,12 @@ class Author(index.Indexed, models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        if not self.slug:
-            self.slug = slugify(self.name)[:120]
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("news:author", args=[self.slug])
 
 
 @register_snippet
-class Agency(index.Indexed, models.Model):
+class Agency(SlugFromNameMixin, index.Indexed, models.Model):
     """A news agency or other source credited on a story."""
 
     name = models.CharField(max_length=120)
@@ -79,11 +86,6 @@ class Agency(index.Indexed, models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs) -> None:
-        if not self.slug:
-            self.slug = slugify(self.name)[:120]
-        super().save(*args, **kwargs)
 
 
 class HomePage(Page):
@@ -231,6 +233,7 @@ class ArticlePage(Page):
         from . import selectors
 
         page_cache_tag(request, f"page:{self.pk}", f"section:{self.get_parent().pk}")
+        selectors.with_credits(self)
         context = super().get_context(request, *args, **kwargs)
         context["more_from_section"] = selectors.more_from_section(self)
         return context
