@@ -5,6 +5,7 @@
     gazette scheduler      publish and expire scheduled pages every minute
     gazette demo           load the demo newsroom (idempotent)
     gazette manage ARGS    any Django management command
+    gazette antispam ARGS  the spam filter: keys, train, rebuild, eval (see `gazette antispam -h`)
 """
 
 from __future__ import annotations
@@ -197,6 +198,11 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_antispam(args: argparse.Namespace) -> int:
+    _manage("antispam", *args.extra)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gazette", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -229,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Everything after these commands is passed through untouched, options included.
-PASS_THROUGH = {"manage": cmd_manage, "worker": cmd_worker}
+PASS_THROUGH = {"manage": cmd_manage, "worker": cmd_worker, "antispam": cmd_antispam}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

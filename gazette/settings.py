@@ -58,6 +58,7 @@ WAGTAIL_SITE_NAME = GAZETTE_SITE_NAME
 
 INSTALLED_APPS = [
     "gazette.news",
+    "gazette.antispam",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
@@ -91,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "gazette.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Hosts of their own for the Akismet-compatible API get its URLs at the root.
+    "gazette.antispam.middleware.AkismetHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gazette.news.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -149,6 +152,9 @@ else:
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
+            # Reusing connections saves opening the file and running the pragmas per request.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
             # A file-backed test database that pytest --reuse-db keeps between runs.
             "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
         }
@@ -279,6 +285,25 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILEMBEDS_FINDERS = []  # no oEmbed calls to outside services
+
+# --- Spam defence ---------------------------------------------------------------------------
+# One shared model for every site and API key, or one per key (and one for this site).
+GAZETTE_ANTISPAM_SHARED_LEARNING = env_bool("GAZETTE_ANTISPAM_SHARED_LEARNING", True)
+# Salts every hash of personal data the filter keeps; empty derives it from SECRET_KEY.
+GAZETTE_ANTISPAM_SECRET_KEY = os.environ.get("GAZETTE_ANTISPAM_SECRET_KEY", "")
+# A snapshot of the learned state every this many labelled examples (and on rebuild).
+GAZETTE_ANTISPAM_SNAPSHOT_EVERY = int(os.environ.get("GAZETTE_ANTISPAM_SNAPSHOT_EVERY", "500"))
+# How stale a process's model may be before it looks for examples learned elsewhere (0: always).
+GAZETTE_ANTISPAM_SYNC_MS = int(os.environ.get("GAZETTE_ANTISPAM_SYNC_MS", "0"))
+# Recent-activity windows: bursts per network and e-mail, duplicate texts.
+GAZETTE_ANTISPAM_BURST_SECONDS = int(os.environ.get("GAZETTE_ANTISPAM_BURST_SECONDS", "600"))
+GAZETTE_ANTISPAM_HISTORY_DAYS = int(os.environ.get("GAZETTE_ANTISPAM_HISTORY_DAYS", "7"))
+# Share of legitimate comments the filter may send to the spam folder (the engine's budget).
+GAZETTE_ANTISPAM_HAM_BUDGET = float(os.environ.get("GAZETTE_ANTISPAM_HAM_BUDGET", "0.01"))
+# Hostnames that serve the Akismet API at their root (/1.1/comment-check), e.g. an
+# "akismet.example.org" that WordPress sites are pointed at. They are allowed hosts too.
+GAZETTE_AKISMET_HOSTS = env_list("GAZETTE_AKISMET_HOSTS")
+ALLOWED_HOSTS += [host for host in GAZETTE_AKISMET_HOSTS if host not in ALLOWED_HOSTS]
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

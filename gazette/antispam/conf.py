@@ -1,0 +1,59 @@
+"""The spam defence's settings, with their defaults, read at call time so tests can change them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from django.conf import settings
+
+SHARED_POOL = "shared"
+LOCAL_POOL = "local"
+
+DEFAULTS: dict[str, Any] = {
+    "GAZETTE_ANTISPAM_SHARED_LEARNING": True,
+    "GAZETTE_ANTISPAM_SECRET_KEY": "",
+    "GAZETTE_ANTISPAM_SNAPSHOT_EVERY": 500,
+    "GAZETTE_ANTISPAM_SYNC_MS": 0,
+    "GAZETTE_ANTISPAM_BURST_SECONDS": 600,
+    "GAZETTE_ANTISPAM_HISTORY_DAYS": 7,
+    "GAZETTE_ANTISPAM_HAM_BUDGET": 0.01,
+    "GAZETTE_ANTISPAM_ENGINE_OPTIONS": {},
+    "GAZETTE_ANTISPAM_MAX_CONTENT": 20_000,
+    "GAZETTE_AKISMET_HOSTS": [],
+}
+
+
+def get(name: str) -> Any:
+    return getattr(settings, name, DEFAULTS[name])
+
+
+def shared_learning() -> bool:
+    return bool(get("GAZETTE_ANTISPAM_SHARED_LEARNING"))
+
+
+def secret_key() -> str:
+    """The salt of the filter's hashes: its own setting, or one derived from SECRET_KEY.
+
+    Derived rather than SECRET_KEY itself, so that the engine never holds the key that signs
+    sessions.
+    """
+    explicit = get("GAZETTE_ANTISPAM_SECRET_KEY")
+    if explicit:
+        return str(explicit)
+    return hmac.new(
+        settings.SECRET_KEY.encode(), b"gazette.antispam.engine", hashlib.sha256
+    ).hexdigest()
+
+
+def default_pool() -> str:
+    """The pool this site's own comments learn in."""
+    return SHARED_POOL if shared_learning() else LOCAL_POOL
+
+
+def pool_for_key(key_id: int | None) -> str:
+    """The pool an API key's sites learn in."""
+    if key_id is None or shared_learning():
+        return default_pool()
+    return f"key:{key_id}"

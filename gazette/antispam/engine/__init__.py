@@ -1,0 +1,79 @@
+"""Gazette's spam filter engine: pure Python, no Django.
+
+Checking and learning
+---------------------
+::
+
+    engine = Engine(Config(secret_key=settings.SECRET_KEY))
+    keys = engine.keys(sub)            # SubmissionKeys: salted hashes, MinHash sketch
+    stats = history.stats(keys)        # HistoryStats from a History (DB or MemoryHistory)
+    verdict = engine.check(sub, stats, keys=keys)   # Verdict(kind, score, reasons, signals)
+    history.add(keys)                  # record the submission as recent activity
+    ...
+    engine.learn(sub, "spam", stats)   # a moderator decision, effective at once
+
+``Verdict.kind`` is ``ham`` (publish), ``hold`` (moderation queue), ``spam`` (spam folder)
+or ``discard`` (blatant, safe to drop unseen). Akismet test values are honoured:
+author ``akismet-guaranteed-spam`` / ``viagra-test-123`` is always spam and
+``user_role="administrator"`` always ham; skipping ``learn`` for ``is_test`` requests is
+the caller's job.
+
+Signals (groups, each can be disabled with ``Config(disabled=...)`` for ablations):
+``text`` hashed word and character n-grams; ``links`` count, domains, shorteners,
+anchors whose text shows another domain; ``author`` keyword names, website, disposable
+e-mail domains; ``behaviour`` near-duplicate text across articles, bursts per IP /24
+(IPv6 /64) or e-mail, time from render to submit, honeypot; ``reputation`` learned from
+past decisions on salted hashes of e-mail, network, author name, link domains and text
+sketches; ``script`` letters in a script the article's language does not use.
+
+Decisions: a spam probability from an online logistic model whose named signals start
+from prior weights (rules that need no training). Bin and discard thresholds follow the
+conformal rule on held-out ham scores (the score each ham had before it was learned):
+at most ``floor(budget*(n+1))-1`` known ham scores lie above the bin threshold, so
+nothing is binned on the model score alone until enough ham has been seen. Before that,
+only hard rules (honeypot, massive link counts, duplicate floods) and strong rule
+evidence bin; weak evidence holds.
+
+State shared by processes
+-------------------------
+The database keeps an append-only log of labelled examples (submission fields, label,
+the ``HistoryStats`` used at check time, id). Learning is deterministic, so replaying the
+log in id order gives every process the same model. Periodic snapshots make replays
+short: ``blob = engine.dumps()`` (zlib-compressed JSON with packed arrays, no pickle),
+``Engine.loads(blob, secret_key=...)``; ``engine.examples_seen``, ``engine.version`` and
+``engine.last_example_id`` (from ``learn(..., example_id=...)``) tell which log rows
+come after the snapshot. The secret key is never stored in a snapshot.
+
+History protocol (recent activity, implemented by the caller)::
+
+    class History(Protocol):
+        def stats(self, keys: SubmissionKeys) -> HistoryStats: ...
+        def add(self, keys: SubmissionKeys) -> None: ...
+
+A database adapter indexes ``ip_prefix_hash``, ``email_hash``, ``text_hash`` and each of
+``keys.bands`` (equality lookups) and confirms near duplicates with
+``fingerprint.similarity(a.signature, b.signature) >= NEAR_DUP_JACCARD``.
+
+Evaluation: ``python -m gazette.antispam.engine.evaluate --corpus youtube --protocol
+kfold`` (see :mod:`.evaluate`); corpus conversion: :mod:`.corpora`.
+"""
+
+from .engine import GROUPS, PRIORS, Config, Engine, conformal_threshold
+from .history import History, MemoryHistory
+from .types import HistoryStats, Kind, Label, Submission, SubmissionKeys, Verdict
+
+__all__ = [
+    "GROUPS",
+    "PRIORS",
+    "Config",
+    "Engine",
+    "History",
+    "HistoryStats",
+    "Kind",
+    "Label",
+    "MemoryHistory",
+    "Submission",
+    "SubmissionKeys",
+    "Verdict",
+    "conformal_threshold",
+]

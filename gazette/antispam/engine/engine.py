@@ -1,0 +1,699 @@
+"""The spam filter: signals, the learned model, decisions and snapshots."""
+
+from __future__ import annotations
+
+import array
+import base64
+import hashlib
+import hmac
+import ipaddress
+import json
+import math
+import random
+import re
+import sys
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+from itertools import compress
+from operator import add
+
+from . import fingerprint, links
+from .model import LinearModel, NaiveBayesRatios, sigmoid
+from .text import clean_text, foreign_script_share, hash_token, text_features
+from .types import HistoryStats, Kind, Label, Submission, SubmissionKeys, Verdict
+
+GROUPS: tuple[str, ...] = ("text", "links", "author", "behaviour", "reputation", "script")
+SNAPSHOT_MAGIC = b"GZAS"
+SNAPSHOT_FORMAT = 1
+
+AKISMET_SPAM_AUTHORS = frozenset({"akismet-guaranteed-spam", "viagra-test-123"})
+AKISMET_SPAM_EMAILS = frozenset({"akismet-guaranteed-spam@example.com"})
+
+# Prior log-odds weights of the named signals: what the engine believes before a site has
+# labelled anything. Learning moves them; "strong evidence" is their sum.
+PRIORS: dict[str, float] = {
+    "text.caps": 0.0,
+    "text.nb": 1.0,
+    "links.present": 1.0,
+    "links.count": 0.5,
+    "links.shortener": 1.5,
+    "links.hidden_target": 5.0,
+    "links.ip_literal": 1.5,
+    "author.name_keyword": 2.5,
+    "author.name_is_url": 1.5,
+    "author.url": 0.3,
+    "author.url_shortener": 1.5,
+    "author.email_disposable": 1.5,
+    "behaviour.too_fast": 3.0,
+    "behaviour.fast": 0.7,
+    "behaviour.ip_burst": 1.5,
+    "behaviour.email_burst": 1.5,
+    "behaviour.near_dup_other": 1.5,
+    "behaviour.exact_dup_other": 1.0,
+    "behaviour.dup_same_article": 0.3,
+    "behaviour.no_user_agent": 0.5,
+    "reputation.email": 1.0,
+    "reputation.ip": 1.0,
+    "reputation.author": 1.0,
+    "reputation.domain": 1.0,
+    "reputation.fingerprint": 1.0,
+    "script.foreign": 2.5,
+}
+
+_NAME_WORD_RE = re.compile(r"[a-z0-9]+")
+_URLISH_NAME_RE = re.compile(r"(?:https?://|www\.)|\.(?:com|net|org|info|ru|biz|xyz)\b", re.I)
+
+
+@cache
+def _name_terms() -> tuple[frozenset[str], frozenset[str]]:
+    strong: set[str] = set()
+    weak: set[str] = set()
+    text = (links.DATA_DIR / "spam_names.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip().lower()
+        if not line:
+            continue
+        (strong if line.startswith("!") else weak).add(line.lstrip("!"))
+    return frozenset(strong), frozenset(weak)
+
+
+def name_keyword_hits(name: str) -> tuple[int, int]:
+    """(strong, weak) keyword hits in an author display name."""
+    words = _NAME_WORD_RE.findall(name.lower())
+    if not words:
+        return 0, 0
+    grams = set(words) | {" ".join(words[i : i + 2]) for i in range(len(words) - 1)}
+    strong, weak = _name_terms()
+    return len(grams & strong), len(grams & weak)
+
+
+def conformal_threshold(ham_scores: Sequence[float], budget: float) -> float | None:
+    """Smallest threshold with at most ``floor(budget*(n+1))-1`` ham scores above it.
+
+    ``None`` when too little ham has been seen to promise the budget at all.
+    """
+    n = len(ham_scores)
+    k = math.floor(budget * (n + 1)) - 1
+    if k < 0:
+        return None
+    if k >= n:
+        return 0.0
+    return sorted(ham_scores, reverse=True)[k]
+
+
+@dataclass(frozen=True)
+class Config:
+    """Engine settings. ``secret_key`` salts every hash of personal data; keep it secret
+    and stable (changing it forgets reputations). ``disabled`` turns signal groups off
+    (for ablations)."""
+
+    secret_key: str = ""
+    ham_bin_budget: float = 0.01
+    ham_hold_budget: float = 0.05
+    discard_budget_ratio: float = 0.1
+    calibration_window: int = 0
+    min_bin_score: float = 0.5
+    min_discard_score: float = 0.99
+    cold_hold_score: float = 0.5
+    strong_evidence: float = 5.0
+    massive_links: int = 15
+    flood_duplicates: int = 5
+    too_fast_seconds: float = 3.0
+    fast_seconds: float = 8.0
+    burst_threshold: int = 3
+    initial_bias: float = -2.0
+    learning_rate: float = 0.3
+    named_learning_rate: float = 0.1
+    bias_learning_rate: float = 0.05
+    epochs: int = 4
+    calibration_folds: int = 4
+    seed: int = 1
+    disabled: frozenset[str] = field(default_factory=frozenset)
+
+    def window(self) -> int:
+        if self.calibration_window > 0:
+            return self.calibration_window
+        return max(2000, math.ceil(10.0 / max(self.ham_bin_budget, 1e-6)))
+
+
+@dataclass
+class _Features:
+    hashed: frozenset[int]
+    named: dict[str, float]
+    reasons: dict[str, str]
+    hard: tuple[Kind, str] | None
+    keys: SubmissionKeys
+    rep_keys: tuple[str, ...]
+    rep_groups: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+
+
+class Engine:
+    """Spam filter state and logic; see the package docstring for the protocol."""
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config()
+        c = self.config
+        priors = {k: v for k, v in PRIORS.items() if k.split(".", 1)[0] not in c.disabled}
+        self.model = LinearModel(
+            priors,
+            initial_bias=c.initial_bias,
+            learning_rate=c.learning_rate,
+            named_learning_rate=c.named_learning_rate,
+            bias_learning_rate=c.bias_learning_rate,
+        )
+        self.nb = NaiveBayesRatios()
+        # Reputation counts [spam, ham] keyed by salted hashes only.
+        self.reputation: dict[str, list[int]] = {}
+        # Scores the model gave ham before learning it: held-out scores for the
+        # conformal thresholds.
+        self.ham_scores: list[float] = []
+        self.examples_seen = 0
+        self.spam_seen = 0
+        self.version = 0
+        self.last_example_id: int | None = None
+        self._thresholds: tuple[float | None, float | None, float | None] | None = None
+        self._key = c.secret_key.encode("utf-8")
+
+    # --- keys ----------------------------------------------------------------------
+    def _h(self, kind: str, value: str) -> str:
+        mac = hmac.new(self._key, f"{kind}\0{value}".encode("utf-8", "surrogatepass"), "sha256")
+        return mac.hexdigest()[:20]
+
+    def _ip_prefix(self, ip: str) -> str | None:
+        try:
+            addr = ipaddress.ip_address(ip.strip())
+        except ValueError:
+            return None
+        plen = 24 if addr.version == 4 else 64
+        return str(ipaddress.ip_network(f"{addr}/{plen}", strict=False))
+
+    def keys(self, sub: Submission) -> SubmissionKeys:
+        """Lookup keys for recording and querying recent activity (hashes only)."""
+        clean = clean_text(sub.content)
+        sig = fingerprint.signature(clean)
+        canon = fingerprint.canonical(clean)
+        prefix = self._ip_prefix(sub.user_ip) if sub.user_ip else None
+        email = sub.author_email.strip().lower()
+        return SubmissionKeys(
+            article=sub.permalink,
+            ip_prefix_hash=self._h("ip24", prefix) if prefix else None,
+            email_hash=self._h("email", email) if email else None,
+            text_hash=(
+                hashlib.blake2b(canon.encode(), digest_size=10).hexdigest()
+                if len(canon) >= fingerprint.MIN_CHARS
+                else None
+            ),
+            signature=sig,
+            bands=fingerprint.bands(sig),
+            timestamp=sub.timestamp(),
+        )
+
+    # --- features ------------------------------------------------------------------
+    def _rep(self, key: str, exclude: int | None) -> float | None:
+        counts = self.reputation.get(key)
+        if counts is None:
+            return None
+        s, h = counts
+        if exclude == 1:
+            s -= 1
+        elif exclude == 0:
+            h -= 1
+        if s + h <= 0:
+            return None
+        return math.log((s + 0.5) / (h + 0.5)) / 2.0
+
+    def _features(
+        self,
+        sub: Submission,
+        stats: HistoryStats | None,
+        exclude: int | None = None,
+        keys: SubmissionKeys | None = None,
+    ) -> _Features:
+        off = self.config.disabled
+        c = self.config
+        clean = clean_text(sub.content)
+        if keys is None:
+            keys = self.keys(sub)
+        named: dict[str, float] = {}
+        reasons: dict[str, str] = {}
+        hashed: set[int] = set()
+        hard: tuple[Kind, str] | None = None
+        rep_keys: list[str] = []
+
+        if "text" not in off:
+            hashed |= text_features(clean)
+            letters = [ch for ch in clean if ch.isalpha()]
+            if len(letters) >= 12:
+                named["text.caps"] = sum(1 for ch in letters if ch.isupper()) / len(letters)
+
+        info = links.analyse(sub.content)
+        domains = sorted({links.registrable(h) for h in info.hosts})
+        if "links" not in off:
+            n = info.count
+            if n:
+                named["links.present"] = 1.0
+                named["links.count"] = math.log1p(n)
+                reasons["links.count"] = f"{n} link{'s' if n != 1 else ''}"
+                for d in domains:
+                    hashed.add(hash_token("d:" + d))
+            if info.shortener_count:
+                named["links.shortener"] = float(info.shortener_count)
+                reasons["links.shortener"] = (
+                    f"{info.shortener_count} link{'s' if info.shortener_count != 1 else ''}"
+                    " to shortener domains"
+                )
+            if info.hidden_targets:
+                named["links.hidden_target"] = 1.0
+                reasons["links.hidden_target"] = (
+                    "link text shows a different domain than its target"
+                )
+            if info.ip_literals:
+                named["links.ip_literal"] = 1.0
+                reasons["links.ip_literal"] = "link to a bare IP address"
+            if n >= c.massive_links:
+                hard = ("discard", f"{n} links in one comment")
+
+        author = sub.author.strip()
+        email = sub.author_email.strip().lower()
+        email_domain = email.rsplit("@", 1)[1] if "@" in email else ""
+        url_host = links.host_of(sub.author_url) if sub.author_url.strip() else ""
+        if "author" not in off:
+            if author:
+                strong, weak = name_keyword_hits(author)
+                if strong or weak >= 2:
+                    named["author.name_keyword"] = 1.0
+                    reasons["author.name_keyword"] = "author name is a keyword, not a name"
+                if _URLISH_NAME_RE.search(author):
+                    named["author.name_is_url"] = 1.0
+                    reasons["author.name_is_url"] = "author name is a web address"
+                for word in set(_NAME_WORD_RE.findall(author.lower())):
+                    hashed.add(hash_token(self._h("an", word)))
+            if url_host:
+                named["author.url"] = 1.0
+                hashed.add(hash_token("ud:" + links.registrable(url_host)))
+                if links.in_domain_list(url_host, links.shorteners()):
+                    named["author.url_shortener"] = 1.0
+                    reasons["author.url_shortener"] = "author website is a shortened link"
+            if email_domain:
+                hashed.add(hash_token(self._h("ed", email_domain)))
+                if links.in_domain_list(email_domain, links.disposable_domains()):
+                    named["author.email_disposable"] = 1.0
+                    reasons["author.email_disposable"] = "disposable e-mail address"
+
+        if "behaviour" not in off:
+            elapsed = sub.elapsed()
+            if elapsed is not None and elapsed < c.too_fast_seconds:
+                named["behaviour.too_fast"] = 1.0
+                reasons["behaviour.too_fast"] = (
+                    f"form submitted {max(elapsed, 0):.1f} s after display"
+                )
+            elif elapsed is not None and elapsed < c.fast_seconds:
+                named["behaviour.fast"] = 1.0
+                reasons["behaviour.fast"] = f"form submitted quickly ({elapsed:.1f} s)"
+            if sub.user_ip and not sub.user_agent.strip():
+                named["behaviour.no_user_agent"] = 1.0
+                reasons["behaviour.no_user_agent"] = "no browser user agent"
+            if sub.honeypot_value.strip():
+                hard = ("discard", "hidden honeypot field was filled in")
+            if stats is not None:
+                if stats.same_ip_prefix >= c.burst_threshold:
+                    named["behaviour.ip_burst"] = math.log(1 + stats.same_ip_prefix) / math.log(10)
+                    reasons["behaviour.ip_burst"] = (
+                        f"{stats.same_ip_prefix} recent comments from the same network"
+                    )
+                if stats.same_email >= c.burst_threshold:
+                    named["behaviour.email_burst"] = math.log(1 + stats.same_email) / math.log(10)
+                    reasons["behaviour.email_burst"] = (
+                        f"{stats.same_email} recent comments from the same e-mail"
+                    )
+                near = stats.near_duplicates_other_articles
+                if near:
+                    named["behaviour.near_dup_other"] = min(math.log1p(near), 3.0)
+                    reasons["behaviour.near_dup_other"] = (
+                        f"text nearly identical to {near} recent comment"
+                        f"{'s' if near != 1 else ''} on other articles"
+                    )
+                exact = stats.exact_duplicates_other_articles
+                if exact:
+                    named["behaviour.exact_dup_other"] = min(math.log1p(exact), 3.0)
+                    reasons["behaviour.exact_dup_other"] = (
+                        f"same text posted {exact} time{'s' if exact != 1 else ''}"
+                        " on other articles"
+                    )
+                    if exact >= c.flood_duplicates:
+                        hard = ("discard", f"same text flooded onto {exact} other articles")
+                if stats.near_duplicates_same_article:
+                    named["behaviour.dup_same_article"] = 1.0
+                    reasons["behaviour.dup_same_article"] = (
+                        "repeats a recent comment on this article"
+                    )
+
+        rep_groups: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+        if "reputation" not in off:
+            cands: list[tuple[str, str, list[str]]] = []
+            if keys.email_hash:
+                cands.append(("reputation.email", "this e-mail address", ["e:" + keys.email_hash]))
+            if keys.ip_prefix_hash:
+                cands.append(("reputation.ip", "this network", ["i:" + keys.ip_prefix_hash]))
+            if author:
+                author_key = "a:" + self._h("an", author.lower())
+                cands.append(("reputation.author", "this author name", [author_key]))
+            doms = domains + ([links.registrable(url_host)] if url_host else [])
+            if doms:
+                cands.append(
+                    ("reputation.domain", "linked domains", ["d:" + self._h("d", d) for d in doms])
+                )
+            if keys.bands:
+                fps = ["f:" + b for b in keys.bands]
+                cands.append(("reputation.fingerprint", "near-identical texts", fps))
+            for _, _, ks in cands:
+                rep_keys.extend(ks)
+            rep_groups = tuple((n, w, tuple(ks)) for n, w, ks in cands)
+            self._apply_reputation(named, reasons, rep_groups, exclude)
+
+        if "script" not in off:
+            lang = sub.article_lang or sub.blog_lang
+            share, script = foreign_script_share(clean, lang)
+            if share >= 0.3 and script:
+                named["script.foreign"] = share
+                reasons["script.foreign"] = f"{script} script on a {lang or 'en'} article"
+
+        if "text" not in off:
+            nb = self.nb.score(hashed, exclude)
+            if nb:
+                named["text.nb"] = nb
+        return _Features(frozenset(hashed), named, reasons, hard, keys, tuple(rep_keys), rep_groups)
+
+    def _apply_reputation(
+        self,
+        named: dict[str, float],
+        reasons: dict[str, str],
+        groups: Iterable[tuple[str, str, tuple[str, ...]]],
+        exclude: int | None,
+    ) -> None:
+        for name, what, ks in groups:
+            vals = [v for v in (self._rep(k, exclude) for k in ks) if v is not None]
+            if vals:
+                v = max(vals, key=abs)
+                named[name] = v
+                verdict = "spam" if v > 0 else "legitimate"
+                reasons[name] = f"{what} previously marked {verdict}"
+
+    def _with_reputation(self, f: _Features, exclude: int | None) -> _Features:
+        """Same features with count-based values (reputation, NB) from this engine."""
+        named = {
+            k: v for k, v in f.named.items() if not k.startswith("reputation.") and k != "text.nb"
+        }
+        reasons = {k: v for k, v in f.reasons.items() if not k.startswith("reputation.")}
+        if "text" not in self.config.disabled:
+            nb = self.nb.score(f.hashed, exclude)
+            if nb:
+                named["text.nb"] = nb
+        self._apply_reputation(named, reasons, f.rep_groups, exclude)
+        return replace(f, named=named, reasons=reasons)
+
+    # --- thresholds ----------------------------------------------------------------
+    def thresholds(self) -> tuple[float | None, float | None, float | None]:
+        """(hold, bin, discard) score thresholds; ``None`` where not yet allowed."""
+        if self._thresholds is None:
+            c = self.config
+            hold = conformal_threshold(self.ham_scores, c.ham_hold_budget)
+            binned = conformal_threshold(self.ham_scores, c.ham_bin_budget)
+            disc = conformal_threshold(self.ham_scores, c.ham_bin_budget * c.discard_budget_ratio)
+            if binned is not None:
+                binned = max(binned, c.min_bin_score)
+            if disc is not None:
+                disc = max(disc, c.min_discard_score)
+            if hold is None:
+                hold = c.cold_hold_score
+            if binned is not None:
+                hold = min(hold, binned)
+            self._thresholds = (hold, binned, disc)
+        return self._thresholds
+
+    # --- public API ----------------------------------------------------------------
+    def check(
+        self,
+        sub: Submission,
+        stats: HistoryStats | None = None,
+        *,
+        keys: SubmissionKeys | None = None,
+    ) -> Verdict:
+        """Classify a submission. ``stats`` come from a :class:`History`; optional.
+
+        ``keys`` may pass the result of :meth:`keys` to avoid computing it twice.
+        """
+        if sub.user_role.strip().lower() == "administrator":
+            return Verdict("ham", 0.0, ("posted by an administrator",), {})
+        if (
+            sub.author.strip().lower() in AKISMET_SPAM_AUTHORS
+            or sub.author_email.strip().lower() in AKISMET_SPAM_EMAILS
+        ):
+            return Verdict("spam", 1.0, ("Akismet test value for guaranteed spam",), {})
+        feats = self._features(sub, stats, keys=keys)
+        return self._decide(feats)
+
+    def _decide(self, feats: _Features) -> Verdict:
+        m = self.model
+        text_z = m.text_logit(feats.hashed)
+        contrib = m.contributions(feats.named)
+        z = m.bias + text_z + sum(contrib.values())
+        p = sigmoid(z)
+        signals = dict(contrib)
+        signals["text.model"] = text_z
+        signals["bias"] = m.bias
+        ranked = sorted(
+            ((v, k) for k, v in contrib.items() if v >= 0.25 and k in feats.reasons), reverse=True
+        )
+        reasons = [feats.reasons[k] for _, k in ranked]
+        if text_z >= 1.0:
+            reasons.append(f"wording resembles past spam ({text_z:+.1f})")
+        if feats.hard is not None:
+            kind, why = feats.hard
+            return Verdict(kind, max(p, 0.999), (why, *reasons), signals)
+        hold, binned, disc = self.thresholds()
+        # Strong evidence is judged with the prior (rule) weights, not learned ones, so that
+        # it stays a rule that needs no training and cannot bypass the ham budget.
+        priors = self.model.priors
+        evidence = sum(
+            priors.get(k, 0.0) * v for k, v in feats.named.items() if not k.startswith("text.")
+        )
+        kind: Kind
+        strong = evidence >= self.config.strong_evidence and p >= self.config.min_bin_score
+        if disc is not None and p > disc:
+            kind = "discard"
+        elif (binned is not None and p > binned) or strong:
+            kind = "spam"
+        elif hold is not None and p > hold:
+            kind = "hold"
+        else:
+            kind = "ham"
+        return Verdict(kind, p, tuple(reasons), signals)
+
+    def learn(
+        self,
+        sub: Submission,
+        label: Label,
+        stats: HistoryStats | None = None,
+        *,
+        example_id: int | None = None,
+        keys: SubmissionKeys | None = None,
+    ) -> float:
+        """Learn one moderator decision at once. Pass the same ``stats`` as at check time.
+
+        Returns the spam probability the engine gave the example before learning it.
+        """
+        if label not in ("spam", "ham"):
+            raise ValueError(f"label must be 'spam' or 'ham', not {label!r}")
+        y = 1 if label == "spam" else 0
+        feats = self._features(sub, stats, keys=keys)
+        p = self.model.update(feats.hashed, feats.named, y)
+        if "text" not in self.config.disabled:
+            self.nb.add(feats.hashed, y)
+        self._count(feats.rep_keys, y)
+        if y == 0:
+            self._add_ham_score(p)
+        self.examples_seen += 1
+        self.spam_seen += y
+        self.version += 1
+        if example_id is not None:
+            self.last_example_id = example_id
+        return p
+
+    def _add_ham_score(self, p: float) -> None:
+        self.ham_scores.append(p)
+        overflow = len(self.ham_scores) - self.config.window()
+        if overflow > 0:
+            del self.ham_scores[:overflow]
+        self._thresholds = None
+
+    def _count(self, rep_keys: Iterable[str], y: int) -> None:
+        idx = 0 if y else 1
+        for k in rep_keys:
+            counts = self.reputation.get(k)
+            if counts is None:
+                counts = self.reputation[k] = [0, 0]
+            counts[idx] += 1
+
+    def fit(
+        self,
+        examples: Sequence[tuple[Submission, Label, HistoryStats | None]],
+        *,
+        calibrate: bool = True,
+    ) -> None:
+        """Batch training (several passes) on labelled examples, e.g. from a cold log.
+
+        Reputation features are computed leave-one-out so that training does not see its
+        own label, and held-out ham scores for the thresholds come from cross-fitting.
+        """
+        c = self.config
+        ys = [1 if label == "spam" else 0 for _, label, _ in examples]
+        # Extract once; only the reputation values differ between the engines below.
+        base = [self._features(sub, st) for sub, _, st in examples]
+        if calibrate and c.calibration_folds >= 2 and len(examples) >= 2 * c.calibration_folds:
+            folds = c.calibration_folds
+            order = list(range(len(examples)))
+            random.Random(c.seed).shuffle(order)
+            scores: list[tuple[int, float]] = []
+            for f in range(folds):
+                test = set(order[f::folds])
+                train = [i for i in range(len(examples)) if i not in test]
+                sub_engine = Engine(c)
+                sub_engine._fit_features([base[i] for i in train], [ys[i] for i in train])
+                for i in sorted(test):
+                    if ys[i] == 0:
+                        feats = sub_engine._with_reputation(base[i], None)
+                        scores.append(
+                            (i, sigmoid(sub_engine.model.logit(feats.hashed, feats.named)))
+                        )
+            for _, score in sorted(scores):
+                self._add_ham_score(score)
+        self._fit_features(base, ys)
+        self.examples_seen += len(examples)
+        self.spam_seen += sum(ys)
+        self.version += 1
+        self._thresholds = None
+
+    def _fit_features(self, base: Sequence[_Features], ys: Sequence[int]) -> None:
+        text_on = "text" not in self.config.disabled
+        for f, y in zip(base, ys, strict=True):
+            self._count(f.rep_keys, y)
+            if text_on:
+                self.nb.add(f.hashed, y)
+        # Leave-one-out reputation: an example must not see its own label.
+        feats = [self._with_reputation(f, y) for f, y in zip(base, ys, strict=True)]
+        order = list(range(len(feats)))
+        rng = random.Random(self.config.seed)
+        for _ in range(max(1, self.config.epochs)):
+            rng.shuffle(order)
+            for i in order:
+                self.model.update(feats[i].hashed, feats[i].named, ys[i])
+
+    # --- snapshots -----------------------------------------------------------------
+    def dumps(self) -> bytes:
+        """Compact, deterministic snapshot (zlib-compressed JSON, arrays packed)."""
+        m = self.model
+        keys = m.nonzero()
+        sp, hm = self.nb.spam, self.nb.ham
+        nb_keys = list(compress(range(len(sp)), map(add, sp, hm)))
+        state = {
+            "format": SNAPSHOT_FORMAT,
+            "config": _config_to_dict(self.config),
+            "key_check": self._h("check", "key")[:8],
+            "version": self.version,
+            "examples_seen": self.examples_seen,
+            "spam_seen": self.spam_seen,
+            "last_example_id": self.last_example_id,
+            "bias": m.bias,
+            "w_keys": _pack("I", keys),
+            "w_vals": _pack("d", [m.w[k] for k in keys]),
+            "g_vals": _pack("d", [m.g[k] for k in keys]),
+            "nw": {k: m.nw[k] for k in sorted(m.nw)},
+            "ng": {k: m.ng[k] for k in sorted(m.ng)},
+            "reputation": {k: self.reputation[k] for k in sorted(self.reputation)},
+            "ham_scores": _pack("d", self.ham_scores),
+            "nb_n": [self.nb.n_spam, self.nb.n_ham],
+            "nb_keys": _pack("I", nb_keys),
+            "nb_spam": _pack("I", [self.nb.spam[k] for k in nb_keys]),
+            "nb_ham": _pack("I", [self.nb.ham[k] for k in nb_keys]),
+        }
+        raw = json.dumps(state, sort_keys=True, separators=(",", ":")).encode()
+        return SNAPSHOT_MAGIC + zlib.compress(raw, 6)
+
+    @classmethod
+    def loads(cls, blob: bytes, *, secret_key: str | None = None) -> Engine:
+        """Restore a snapshot. Pass ``secret_key`` (it is not stored in the snapshot)."""
+        if not blob.startswith(SNAPSHOT_MAGIC):
+            raise ValueError("not an antispam engine snapshot")
+        state = json.loads(zlib.decompress(blob[len(SNAPSHOT_MAGIC) :]))
+        if state.get("format") != SNAPSHOT_FORMAT:
+            raise ValueError(f"unsupported snapshot format {state.get('format')!r}")
+        config = _config_from_dict(state["config"], secret_key or "")
+        eng = cls(config)
+        if eng._h("check", "key")[:8] != state["key_check"]:
+            raise ValueError("snapshot was made with a different secret_key")
+        m = eng.model
+        m.bias = state["bias"]
+        keys = _unpack("I", state["w_keys"])
+        for k, w, g in zip(
+            keys, _unpack("d", state["w_vals"]), _unpack("d", state["g_vals"]), strict=True
+        ):
+            m.w[k] = w
+            m.g[k] = g
+        m.nw = dict(state["nw"])
+        m.ng = dict(state["ng"])
+        eng.reputation = {k: list(v) for k, v in state["reputation"].items()}
+        eng.ham_scores = _unpack("d", state["ham_scores"])
+        eng.nb.n_spam, eng.nb.n_ham = state["nb_n"]
+        eng.nb.restore(
+            _unpack("I", state["nb_keys"]),
+            _unpack("I", state["nb_spam"]),
+            _unpack("I", state["nb_ham"]),
+        )
+        eng.version = state["version"]
+        eng.examples_seen = state["examples_seen"]
+        eng.spam_seen = state["spam_seen"]
+        eng.last_example_id = state["last_example_id"]
+        return eng
+
+    def with_config(self, **changes: object) -> Engine:
+        """Copy of this engine's state under changed settings (e.g. another budget)."""
+        blob = self.dumps()
+        eng = Engine.loads(blob, secret_key=self.config.secret_key)
+        eng.config = replace(eng.config, **changes)  # type: ignore[arg-type]
+        eng._thresholds = None
+        return eng
+
+
+def _config_to_dict(c: Config) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for name in c.__dataclass_fields__:
+        if name == "secret_key":
+            continue
+        v = getattr(c, name)
+        out[name] = sorted(v) if isinstance(v, frozenset) else v
+    return out
+
+
+def _config_from_dict(d: Mapping[str, object], secret_key: str) -> Config:
+    kwargs = {k: v for k, v in d.items() if k in Config.__dataclass_fields__}
+    kwargs["disabled"] = frozenset(kwargs.get("disabled", ()))  # type: ignore[arg-type]
+    kwargs["secret_key"] = secret_key
+    return Config(**kwargs)  # type: ignore[arg-type]
+
+
+def _pack(code: str, values: Sequence[float] | Sequence[int]) -> str:
+    arr = array.array(code, values)
+    if sys.byteorder != "little":
+        arr.byteswap()
+    return base64.b64encode(arr.tobytes()).decode("ascii")
+
+
+def _unpack(code: str, text: str) -> list:  # type: ignore[type-arg]
+    arr = array.array(code)
+    arr.frombytes(base64.b64decode(text))
+    if sys.byteorder != "little":
+        arr.byteswap()
+    return arr.tolist()

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gazette.antispam.engine import evaluate
+from gazette.antispam.engine.corpora import main as convert_main
+
+from .conftest import HAM_TEXTS, SPAM_TEXTS
+
+
+def _csv(path: Path) -> Path:
+    lines = ["text,label,author,email,url,ip,created"]
+    for i in range(10):
+        for t in HAM_TEXTS:
+            lines.append(f'"{t} #{i}",ham,reader{i},r{i}@example.org,,198.51.100.{i},{1000 + i}')
+        for t in SPAM_TEXTS:
+            lines.append(f'"{t} #{i}",spam,bot,b@mailinator.com,http://bit.ly/x,203.0.113.{i},')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("protocol", ["prequential", "kfold"])
+def test_main_prints_one_json_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], protocol: str
+) -> None:
+    data = _csv(tmp_path / "d.csv")
+    assert evaluate.main([str(data), "--protocol", protocol, "--folds", "3"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1
+    result = json.loads(out[0])
+    for key in (
+        "n",
+        "ham_binned_rate",
+        "ham_held_rate",
+        "spam_caught_rate",
+        "spam_published_rate",
+        "precision",
+        "recall",
+        "f1",
+        "mcc",
+        "checks_per_second",
+    ):
+        assert key in result
+    if protocol == "prequential":
+        assert result["after_100"]["n"] == result["n"] - 100
+
+
+def test_metrics_counts_hold_as_not_spam() -> None:
+    m = evaluate.metrics(["spam", "spam", "ham", "ham"], ["discard", "hold", "hold", "ham"], 1.0)
+    assert m["spam_caught_rate"] == 0.5 and m["ham_binned_rate"] == 0.0
+    assert m["ham_held_rate"] == 0.5 and m["precision"] == 1.0
+
+
+def test_converter_refuses_to_write_into_the_repo() -> None:
+    inside = Path(__file__).resolve().parent / "corpus.csv"
+    with pytest.raises(SystemExit):
+        convert_main(["sms", "--out", str(inside)])
+    assert not inside.exists()

@@ -1,0 +1,190 @@
+"""Text normalisation, hashed word/character n-grams and script detection.
+
+Features are hashed with CRC32 (stable across processes, unlike ``hash()``, whose
+string hashing is randomised per interpreter) into ``2**HASH_BITS`` buckets, so the
+model never stores raw text and its size is bounded.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+import zlib
+
+HASH_BITS = 20
+HASH_MASK = (1 << HASH_BITS) - 1
+# Character n-grams of the first MAX_CHARS characters are enough to judge a text and keep
+# the cost of a check bounded for very long posts.
+MAX_CHARS = 1500
+
+_TAG_RE = re.compile(r"<[^>]{0,500}>")
+_WS_RE = re.compile(r"\s+")
+_WORD_RE = re.compile(r"\w+|[^\w\s]+")
+
+# Distinct CRC seeds per feature family keep a word and a char n-gram that happen to be
+# the same string from colliding on purpose.
+_SEED_WORD = 0x51A5
+_SEED_BIGRAM = 0x2B1D
+_SEED_CHAR = 0x7C3F
+_SEED_TAG = 0x1E77
+
+
+def clean_text(raw: str) -> str:
+    """Decode entities and drop markup and BOMs; keep case (the caller may need it)."""
+    text = html.unescape(raw or "")
+    text = text.replace("\ufeff", "").replace("\u200b", "")
+    text = _TAG_RE.sub(" ", text)
+    # NFKC folds full-width and styled letters that spammers use to dodge word filters.
+    text = unicodedata.normalize("NFKC", text)
+    return _WS_RE.sub(" ", text).strip()
+
+
+def hash_token(token: str, seed: int = _SEED_TAG) -> int:
+    """Stable bucket for a named token (used for author, domain and tag features)."""
+    return zlib.crc32(token.encode("utf-8", "surrogatepass"), seed) & HASH_MASK
+
+
+def text_features(clean: str, char_min: int = 2, char_max: int = 5) -> set[int]:
+    """Binary bag of hashed word unigrams, bigrams and character n-grams.
+
+    Character n-grams run across word boundaries: punctuation runs, currency signs and
+    digit patterns are telling in spam (measured better than word-bounded n-grams here).
+    """
+    low = clean.lower()
+    crc = zlib.crc32
+    mask = HASH_MASK
+    feats: set[int] = set()
+    add = feats.add
+    words = _WORD_RE.findall(low)
+    prev = "^"
+    for w in words:
+        wb = w.encode("utf-8", "surrogatepass")
+        add(crc(wb, _SEED_WORD) & mask)
+        add(crc(prev.encode("utf-8", "surrogatepass") + b" " + wb, _SEED_BIGRAM) & mask)
+        prev = w
+    if words:
+        add(crc(prev.encode("utf-8", "surrogatepass") + b" $", _SEED_BIGRAM) & mask)
+    padded = (" " + low[:MAX_CHARS] + " ").encode("utf-8", "surrogatepass")
+    n_bytes = len(padded)
+    for n in range(char_min, char_max + 1):
+        seed = _SEED_CHAR + n
+        feats.update([crc(padded[i : i + n], seed) & mask for i in range(n_bytes - n + 1)])
+    return feats
+
+
+# --- scripts ---------------------------------------------------------------------------
+
+# (start, end, script) ranges; only scripts a moderator is likely to care about.
+_SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
+    (0x0041, 0x024F, "latin"),
+    (0x0370, 0x03FF, "greek"),
+    (0x0400, 0x052F, "cyrillic"),
+    (0x0530, 0x058F, "armenian"),
+    (0x0590, 0x05FF, "hebrew"),
+    (0x0600, 0x06FF, "arabic"),
+    (0x0750, 0x077F, "arabic"),
+    (0x0900, 0x097F, "devanagari"),
+    (0x0980, 0x09FF, "bengali"),
+    (0x0E00, 0x0E7F, "thai"),
+    (0x10A0, 0x10FF, "georgian"),
+    (0x1100, 0x11FF, "hangul"),
+    (0x1E00, 0x1EFF, "latin"),
+    (0x3040, 0x30FF, "kana"),
+    (0x3400, 0x4DBF, "han"),
+    (0x4E00, 0x9FFF, "han"),
+    (0xAC00, 0xD7AF, "hangul"),
+    (0xF900, 0xFAFF, "han"),
+)
+
+# Which scripts are expected for a language code; unknown languages expect Latin.
+_LANG_SCRIPTS: dict[str, frozenset[str]] = {
+    "ru": frozenset({"cyrillic"}),
+    "uk": frozenset({"cyrillic"}),
+    "bg": frozenset({"cyrillic"}),
+    "sr": frozenset({"cyrillic", "latin"}),
+    "mk": frozenset({"cyrillic"}),
+    "be": frozenset({"cyrillic"}),
+    "kk": frozenset({"cyrillic"}),
+    "el": frozenset({"greek"}),
+    "he": frozenset({"hebrew"}),
+    "yi": frozenset({"hebrew"}),
+    "ar": frozenset({"arabic"}),
+    "fa": frozenset({"arabic"}),
+    "ur": frozenset({"arabic"}),
+    "hi": frozenset({"devanagari"}),
+    "mr": frozenset({"devanagari"}),
+    "ne": frozenset({"devanagari"}),
+    "bn": frozenset({"bengali"}),
+    "th": frozenset({"thai"}),
+    "ka": frozenset({"georgian"}),
+    "hy": frozenset({"armenian"}),
+    "ko": frozenset({"hangul", "han"}),
+    "ja": frozenset({"kana", "han"}),
+    "zh": frozenset({"han"}),
+}
+
+
+def char_script(ch: str) -> str | None:
+    """Script of one letter by Unicode block, or None for digits, punctuation, symbols."""
+    cp = ord(ch)
+    if cp < 0x41:
+        return None
+    for start, end, name in _SCRIPT_RANGES:
+        if start <= cp <= end:
+            if name == "latin" and not ch.isalpha():
+                return None
+            return name
+    return None
+
+
+def _script_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    ranges: dict[str, list[str]] = {}
+    for start, end, name in _SCRIPT_RANGES:
+        if name != "latin":
+            ranges.setdefault(name, []).append(f"\\U{start:08x}-\\U{end:08x}")
+    return tuple((name, re.compile("[" + "".join(parts) + "]")) for name, parts in ranges.items())
+
+
+_SCRIPT_PATTERNS = _script_patterns()
+_LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+
+
+def script_profile(text: str) -> dict[str, int]:
+    """Letter counts per script (regexes keep this in C; a per-character loop is slow)."""
+    counts: dict[str, int] = {}
+    latin = len(_LATIN_RE.findall(text))
+    if latin:
+        counts["latin"] = latin
+    if text.isascii():
+        return counts
+    for name, pat in _SCRIPT_PATTERNS:
+        n = len(pat.findall(text))
+        if n:
+            counts[name] = n
+    return counts
+
+
+def expected_scripts(lang: str) -> frozenset[str]:
+    """Scripts expected from a list like ``"en, fr_ca"`` (Latin when unknown or empty)."""
+    out: set[str] = set()
+    for part in re.split(r"[,\s;]+", lang or ""):
+        code = part.strip().lower().replace("-", "_").split("_")[0]
+        if not code:
+            continue
+        out |= _LANG_SCRIPTS.get(code, frozenset({"latin"}))
+    return frozenset(out) if out else frozenset({"latin"})
+
+
+def foreign_script_share(text: str, lang: str) -> tuple[float, str | None]:
+    """Share of letters in scripts not expected for ``lang`` and the dominant such script."""
+    prof = script_profile(text)
+    total = sum(prof.values())
+    if total == 0:
+        return 0.0, None
+    expected = expected_scripts(lang)
+    foreign = {k: v for k, v in prof.items() if k not in expected}
+    if not foreign:
+        return 0.0, None
+    top = max(sorted(foreign), key=lambda k: foreign[k])
+    return sum(foreign.values()) / total, top

@@ -1,0 +1,211 @@
+"""Recent activity in the database: the engine's ``History`` shared by every process.
+
+Counts are taken with indexed equality lookups on the hashed keys (IP /24 or /64 prefix,
+e-mail, exact text, near-duplicate bands); near-duplicate candidates are confirmed by
+comparing MinHash signatures in Python, as ``MemoryHistory`` does. Times are the server's
+clock, not the submission's, so a client's wrong clock cannot hide a burst.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from . import conf
+from .engine.fingerprint import NEAR_DUP_JACCARD, similarity
+from .engine.types import HistoryStats, SubmissionKeys
+from .models import RecentBand, RecentSubmission
+
+# Near-duplicate candidates read per band, newest first: the engine's duplicate signals stop
+# growing at about twenty, and a flood must not make each check slower than the last.
+CANDIDATES_PER_BAND = 32
+# Counts stop here for the same reason (the burst signal grows with the log of the count, so
+# the cap is far above where it could change a verdict).
+MAX_COUNT = 1000
+# Every this many records a process deletes what has left the window.
+PRUNE_EVERY = 500
+
+_added = itertools.count(1)
+
+
+def article_key(article: str) -> str:
+    """Articles are only compared for equality, so a short hash of the permalink will do."""
+    if not article:
+        return ""
+    return hashlib.blake2b(article.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
+
+
+class DatabaseHistory:
+    """:class:`~gazette.antispam.engine.history.History` over ``RecentSubmission`` rows."""
+
+    def __init__(
+        self,
+        pool: str,
+        *,
+        burst_seconds: float | None = None,
+        dup_days: float | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        self.pool = pool
+        self.burst = timedelta(
+            seconds=burst_seconds
+            if burst_seconds is not None
+            else conf.get("GAZETTE_ANTISPAM_BURST_SECONDS")
+        )
+        self.dup = timedelta(
+            days=dup_days if dup_days is not None else conf.get("GAZETTE_ANTISPAM_HISTORY_DAYS")
+        )
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now or timezone.now()
+
+    def stats(self, keys: SubmissionKeys) -> HistoryStats:
+        now = self.now()
+        burst_since = now - self.burst
+        dup_since = now - self.dup
+        article = article_key(keys.article)
+        same_ip, same_email, exact_other = self._counts(keys, article, burst_since, dup_since)
+        near_other = near_same = 0
+        if keys.bands:
+            for other_article, signature in self._candidates(keys, dup_since):
+                if isinstance(signature, str):
+                    signature = json.loads(signature)
+                if similarity(tuple(signature or ()), keys.signature) >= NEAR_DUP_JACCARD:
+                    if other_article == article:
+                        near_same += 1
+                    else:
+                        near_other += 1
+        return HistoryStats(
+            same_ip_prefix=same_ip,
+            same_email=same_email,
+            exact_duplicates_other_articles=exact_other,
+            near_duplicates_other_articles=near_other,
+            near_duplicates_same_article=near_same,
+        )
+
+    # The two lookups below run on every comment: written in SQL because building them with
+    # the ORM cost several times more than running them. Each condition is an indexed
+    # equality on its own column (pool, hash, at).
+    def _counts(
+        self, keys: SubmissionKeys, article: str, burst_since: datetime, dup_since: datetime
+    ) -> tuple[int, int, int]:
+        ops = connection.ops
+        table = ops.quote_name(RecentSubmission._meta.db_table)
+        burst = ops.adapt_datetimefield_value(burst_since)
+        dup = ops.adapt_datetimefield_value(dup_since)
+        parts: list[tuple[str, list[object]]] = []
+        if keys.ip_prefix_hash:
+            parts.append(('ip_prefix_hash = %s AND "at" >= %s', [keys.ip_prefix_hash, burst]))
+        if keys.email_hash:
+            parts.append(('email_hash = %s AND "at" >= %s', [keys.email_hash, burst]))
+        if keys.text_hash:
+            parts.append(('text_hash = %s AND "at" >= %s AND article <> %s',
+                          [keys.text_hash, dup, article]))
+        if not parts:
+            return 0, 0, 0
+        sql = " UNION ALL ".join(
+            f"SELECT {i}, COUNT(*) FROM (SELECT 1 FROM {table} WHERE pool = %s AND {where} "
+            f"LIMIT %s) AS c{i}"
+            for i, (where, _params) in enumerate(parts)
+        )
+        params: list[object] = []
+        for _where, part_params in parts:
+            params += [self.pool, *part_params, MAX_COUNT]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = dict(cursor.fetchall())
+        counts = iter(int(found.get(i) or 0) for i in range(len(parts)))
+        return (
+            next(counts) if keys.ip_prefix_hash else 0,
+            next(counts) if keys.email_hash else 0,
+            next(counts) if keys.text_hash else 0,
+        )
+
+    def _candidates(self, keys: SubmissionKeys, dup_since: datetime) -> list[tuple[str, object]]:
+        """(article, signature) of recent submissions sharing a band, newest per band first."""
+        ops = connection.ops
+        bands = ops.quote_name(RecentBand._meta.db_table)
+        recent = ops.quote_name(RecentSubmission._meta.db_table)
+        unique = list(dict.fromkeys(keys.bands))
+        since = ops.adapt_datetimefield_value(dup_since)
+        # One index range per band, each cut short, rather than one IN () that must sort
+        # every match of a flood before it can stop.
+        per_band = " UNION ".join(
+            f'SELECT submission_id FROM (SELECT submission_id FROM {bands} '
+            f'WHERE pool = %s AND band = %s AND "at" >= %s ORDER BY "at" DESC LIMIT %s) AS b{i}'
+            for i in range(len(unique))
+        )
+        sql = f"SELECT article, signature FROM {recent} WHERE id IN ({per_band})"
+        params: list[object] = []
+        for band in unique:
+            params += [self.pool, band, since, CANDIDATES_PER_BAND]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+    def add(
+        self,
+        keys: SubmissionKeys,
+        *,
+        kind: str = "",
+        score: float = 0.0,
+        stats: HistoryStats | Mapping[str, int] | None = None,
+        match_hash: str = "",
+        guid: str = "",
+    ) -> RecentSubmission:
+        """Record a checked submission; the extra fields let a later report find the check."""
+        at = self.now()
+        if isinstance(stats, HistoryStats):
+            stats = stats.to_dict()
+        row = RecentSubmission.objects.create(
+            pool=self.pool,
+            at=at,
+            article=article_key(keys.article),
+            ip_prefix_hash=keys.ip_prefix_hash,
+            email_hash=keys.email_hash,
+            text_hash=keys.text_hash,
+            signature=list(keys.signature),
+            match_hash=match_hash,
+            guid=guid,
+            kind=kind,
+            score=score,
+            stats=dict(stats or {}),
+        )
+        if keys.bands:
+            RecentBand.objects.bulk_create(
+                RecentBand(submission=row, pool=self.pool, band=band, at=at)
+                for band in dict.fromkeys(keys.bands)
+            )
+        if next(_added) % PRUNE_EVERY == 0:
+            self.prune()
+        return row
+
+    def find(self, *, guid: str = "", match_hash: str = "") -> RecentSubmission | None:
+        """The latest recorded check with this guid, or else with these fields."""
+        query = Q()
+        if guid:
+            query |= Q(guid=guid)
+        if match_hash:
+            query |= Q(match_hash=match_hash)
+        if not query:
+            return None
+        return (
+            RecentSubmission.objects.filter(query, pool=self.pool)
+            .order_by("-at", "-id")
+            .first()
+        )
+
+    def prune(self, before: datetime | None = None) -> int:
+        """Forget activity older than the longest window (in every pool)."""
+        cut = before or self.now() - max(self.dup, self.burst)
+        RecentBand.objects.filter(at__lt=cut).delete()
+        deleted, _ = RecentSubmission.objects.filter(at__lt=cut).delete()
+        return deleted

@@ -1,0 +1,8 @@
+"""URLconf of a host that serves only the Akismet API, at its root (GAZETTE_AKISMET_HOSTS)."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("gazette.antispam.urls")),
+    path("akismet/", include("gazette.antispam.urls", namespace="antispam-prefixed")),
+]

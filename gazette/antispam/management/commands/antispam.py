@@ -1,0 +1,201 @@
+"""``gazette antispam ...``: keys, training, rebuilds and offline evaluation of the spam filter.
+
+    key create --site URL [--site URL ...] [--name N] [--limit N]   print a new API key
+    key list                                      keys, their sites and this month's calls
+    train PATH [--pool P | --key KEY] [--no-rebuild]   seed from a CSV: text,label[,author,
+                                                  email,url,ip,created]
+    rebuild [--pool P] [--online]                 retrain from every stored decision
+    snapshot [--pool P]                           write a snapshot of the current state
+    prune                                         forget recent activity past its window
+    status                                        pools, examples, snapshots
+    eval ARGS                                     engine.evaluate: CSV or --corpus youtube|sms,
+                                                  --protocol prequential|kfold --folds 10
+    corpus youtube|sms --out PATH                 convert a shared corpus to CSV
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from gazette.antispam import conf, selectors, services, state
+from gazette.antispam.engine import corpora, evaluate
+from gazette.antispam.history import DatabaseHistory
+from gazette.antispam.models import (
+    KEY_RE,
+    ApiKey,
+    EnginePool,
+    EngineSnapshot,
+    LabelledExample,
+    Source,
+)
+
+# Sub-commands whose arguments belong to the engine's own command-line tools.
+PASS_THROUGH = {"eval": evaluate.main, "corpus": corpora.main}
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        # argv is [prog, "antispam", SUB, ...]: hand eval/corpus their arguments untouched,
+        # options included, rather than through Django's parser.
+        if len(argv) > 2 and argv[2] in PASS_THROUGH:
+            code = PASS_THROUGH[argv[2]](argv[3:])
+            sys.stdout.flush()
+            if code:
+                sys.exit(code)
+            return
+        super().run_from_argv(argv)
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+
+        key = sub.add_parser("key", help="manage API keys")
+        key_sub = key.add_subparsers(dest="key_action", required=True)
+        create = key_sub.add_parser("create", help="create a key and print it")
+        create.add_argument("--site", action="append", default=[], metavar="URL",
+                            help="a site the key may serve (repeat for more; none: any site)")
+        create.add_argument("--name", default="")
+        create.add_argument("--limit", type=int, default=None, help="monthly checks reported")
+        key_sub.add_parser("list", help="list keys")
+
+        train = sub.add_parser("train", help="seed the filter from a labelled CSV")
+        train.add_argument("path", type=Path)
+        target = train.add_mutually_exclusive_group()
+        target.add_argument("--pool", default=None)
+        target.add_argument("--key", default=None, help="train the pool of this API key")
+        train.add_argument("--no-rebuild", action="store_true",
+                           help="only store the examples; processes learn them online")
+
+        rebuild = sub.add_parser("rebuild", help="retrain from every stored decision")
+        rebuild.add_argument("--pool", default=None, help="one pool (default: every pool)")
+        rebuild.add_argument("--online", action="store_true",
+                             help="replay examples one by one instead of batch training")
+
+        snapshot = sub.add_parser("snapshot", help="write a snapshot now")
+        snapshot.add_argument("--pool", default=None)
+
+        sub.add_parser("prune", help="forget recent activity older than its window")
+        sub.add_parser("status", help="pools, examples and snapshots")
+
+        for name, tool in PASS_THROUGH.items():
+            passing = sub.add_parser(name, help=f"run engine.{tool.__module__.rsplit('.', 1)[-1]}",
+                                     add_help=False)
+            passing.add_argument("args", nargs=argparse.REMAINDER)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action in PASS_THROUGH:
+            code = PASS_THROUGH[action](options["args"])
+            if code:
+                raise CommandError(f"{action} failed ({code})")
+            return
+        getattr(self, "handle_" + action)(**options)
+
+    # --- keys ------------------------------------------------------------------------------
+    def handle_key(self, *, key_action: str, **options: Any) -> None:
+        if key_action == "create":
+            api_key = services.create_key(
+                sites=options["site"], name=options["name"], monthly_limit=options["limit"]
+            )
+            self.stdout.write(api_key.key)
+            return
+        for api_key in ApiKey.objects.prefetch_related("sites"):
+            sites = ", ".join(
+                s.host + (" (revoked)" if s.is_revoked else "") for s in api_key.sites.all()
+            ) or "any site"
+            state_word = "active" if api_key.is_active else "inactive"
+            calls = selectors.month_usage(api_key)
+            self.stdout.write(
+                f"{api_key.key}  {state_word:8}  {calls:>7} calls this month  {sites}"
+                + (f"  {api_key.name}" if api_key.name else "")
+            )
+
+    # --- training ----------------------------------------------------------------------------
+    def _pool(self, pool: str | None, key: str | None = None) -> str:
+        if key:
+            if not KEY_RE.match(key):
+                raise CommandError("API keys are 12 lowercase hexadecimal characters")
+            api_key = ApiKey.objects.filter(key=key).first()
+            if api_key is None:
+                raise CommandError(f"no API key {key}")
+            return conf.pool_for_key(api_key.pk)
+        return pool or conf.default_pool()
+
+    def handle_train(self, *, path: Path, pool: str | None, key: str | None,
+                     no_rebuild: bool, **options: Any) -> None:
+        if not path.is_file():
+            raise CommandError(f"no such file: {path}")
+        try:
+            rows = evaluate.read_csv(path)
+        except (UnicodeDecodeError, ValueError) as error:
+            raise CommandError(f"cannot read {path}: {error}") from error
+        if not rows:
+            raise CommandError(f"{path}: no rows labelled spam or ham (header text,label,...)")
+        pool = self._pool(pool, key)
+        max_content = int(conf.get("GAZETTE_ANTISPAM_MAX_CONTENT"))
+        with state.engine_for(pool, sync=False) as engine:
+            stats = state.stats_for_corpus(engine, [(r.sub, r.label) for r in rows])
+        examples = []
+        for row, row_stats in zip(rows, stats, strict=True):
+            fields = LabelledExample.fields_from(row.sub, max_content)
+            examples.append(LabelledExample(
+                pool=pool, label=row.label, source=Source.CORPUS, stats=row_stats.to_dict(),
+                **fields,
+            ))
+        with transaction.atomic():
+            pool_row = state.lock_pool(pool)
+            LabelledExample.objects.bulk_create(examples, batch_size=500)
+            pool_row.latest_example_id = (
+                LabelledExample.objects.filter(pool=pool).order_by("-id")
+                .values_list("id", flat=True).first()
+            )
+            pool_row.save(update_fields=["latest_example_id", "updated"])
+        spam = sum(1 for r in rows if r.label == "spam")
+        self.stdout.write(f"stored {len(rows)} examples ({spam} spam) in pool {pool}")
+        if not no_rebuild:
+            self._rebuild(pool, batch=True)
+
+    def _rebuild(self, pool: str, *, batch: bool) -> None:
+        snapshot = state.rebuild(pool, batch=batch)
+        self.stdout.write(
+            f"rebuilt {pool}: generation {snapshot.generation}, "
+            f"{snapshot.examples_seen} examples, snapshot {len(snapshot.blob)} bytes"
+        )
+
+    def handle_rebuild(self, *, pool: str | None, online: bool, **options: Any) -> None:
+        pools = [pool] if pool else state.pools()
+        if not pools:
+            self.stdout.write("nothing to rebuild: no labelled examples yet")
+        for name in pools:
+            self._rebuild(name, batch=not online)
+
+    def handle_snapshot(self, *, pool: str | None, **options: Any) -> None:
+        snapshot = state.snapshot_now(pool or conf.default_pool())
+        self.stdout.write(f"snapshot {snapshot.pk} of {snapshot.pool} at example "
+                          f"{snapshot.last_example_id}")
+
+    def handle_prune(self, **options: Any) -> None:
+        deleted = DatabaseHistory(conf.default_pool()).prune()
+        self.stdout.write(f"forgot {deleted} recent submissions")
+
+    def handle_status(self, **options: Any) -> None:
+        for name in state.pools():
+            row = EnginePool.objects.filter(name=name).first()
+            count = LabelledExample.objects.filter(pool=name).count()
+            snapshot = (EngineSnapshot.objects.filter(pool=name)
+                        .order_by("-generation", "-last_example_id").first())
+            self.stdout.write(
+                f"{name}: {count} examples, generation {row.generation if row else 0}, "
+                + (f"snapshot at example {snapshot.last_example_id}" if snapshot else "no snapshot")
+            )

@@ -1,0 +1,131 @@
+"""Read-only queries for the API's reports and the admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from .models import ApiKey, DailyCount, UsageCount
+
+# key-sites' `order` values (Akismet's column names), all sorted largest first.
+SITE_ORDERS = {
+    "total": "calls",
+    "api_calls": "calls",
+    "spam": "spam",
+    "ham": "ham",
+    "missed_spam": "missed_spam",
+    "false_positives": "false_positives",
+    "is_revoked": "is_revoked",
+}
+
+
+@dataclass(frozen=True)
+class SiteUsage:
+    site: str
+    calls: int
+    spam: int
+    ham: int
+    missed_spam: int
+    false_positives: int
+    is_revoked: bool
+
+
+@dataclass(frozen=True)
+class SitesPage:
+    month: str
+    sites: list[SiteUsage]
+    total: int
+    limit: int
+    offset: int
+
+
+def parse_month(value: str | None) -> date | None:
+    """``YYYY-MM`` to the first day of that month, or None."""
+    value = (value or "").strip()
+    if len(value) != 7 or value[4] != "-":
+        return None
+    try:
+        return date(int(value[:4]), int(value[5:]), 1)
+    except ValueError:
+        return None
+
+
+def month_usage(api_key: ApiKey, month: date | None = None) -> int:
+    """Comment checks made with the key this month (every site)."""
+    month = month or timezone.now().date().replace(day=1)
+    total = UsageCount.objects.filter(api_key=api_key, month=month).aggregate(n=Sum("calls"))["n"]
+    return int(total or 0)
+
+
+def key_sites(
+    api_key: ApiKey,
+    *,
+    month: date,
+    order: str = "total",
+    limit: int = 500,
+    offset: int = 0,
+    url_filter: str = "",
+) -> SitesPage:
+    """The key's active sites in a month with their counts, largest first."""
+    revoked = {s.host for s in api_key.sites.all() if s.is_revoked}
+    rows = UsageCount.objects.filter(api_key=api_key, month=month)
+    if url_filter:
+        rows = rows.filter(site__icontains=url_filter.strip()[:255])
+    sites = [
+        SiteUsage(r.site, r.calls, r.spam, r.ham, r.missed_spam, r.false_positives,
+                  r.site in revoked)
+        for r in rows
+    ]
+    attribute = SITE_ORDERS.get(order, "calls")
+    sites.sort(key=lambda s: s.site)
+    sites.sort(key=lambda s: getattr(s, attribute), reverse=True)
+    return SitesPage(month.strftime("%Y-%m"), sites[offset: offset + limit], len(sites),
+                     limit, offset)
+
+
+@dataclass(frozen=True)
+class DayTotals:
+    day: date
+    checks: int
+    caught: int
+    discarded: int
+    held: int
+    ham: int
+    false_positives: int
+    missed_spam: int
+
+
+def daily_totals(days: int = 14, today: date | None = None) -> list[DayTotals]:
+    """Every pool's counts for the last ``days`` days, newest first, zero-filled."""
+    today = today or timezone.localdate()
+    first = today - timedelta(days=days - 1)
+    found = {
+        row["day"]: row
+        for row in DailyCount.objects.filter(day__gte=first, day__lte=today)
+        .values("day")
+        .annotate(
+            checks=Sum("checks"), ham=Sum("ham"), held=Sum("held"), spam=Sum("spam"),
+            discarded=Sum("discarded"), missed_spam=Sum("missed_spam"),
+            false_positives=Sum("false_positives"),
+        )
+    }
+    out = []
+    for offset in range(days):
+        day = today - timedelta(days=offset)
+        row = found.get(day, {})
+        out.append(
+            DayTotals(
+                day=day,
+                checks=row.get("checks", 0) or 0,
+                caught=(row.get("spam", 0) or 0) + (row.get("discarded", 0) or 0),
+                discarded=row.get("discarded", 0) or 0,
+                held=row.get("held", 0) or 0,
+                ham=row.get("ham", 0) or 0,
+                false_positives=row.get("false_positives", 0) or 0,
+                missed_spam=row.get("missed_spam", 0) or 0,
+            )
+        )
+    return out

@@ -1,0 +1,300 @@
+"""The spam defence's in-process interface: check a submission, learn a decision.
+
+The comment pipeline calls :func:`spam_check` when a comment arrives and :func:`spam_learn`
+when a moderator decides; the Akismet-compatible API (``views.py``) calls the same functions
+with its key's pool. Business rules live here; views only translate HTTP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+
+from django.db import connection, transaction
+from django.db.models import Model, PositiveBigIntegerField
+from django.utils import timezone
+
+from . import conf, state
+from .engine.types import HistoryStats, Submission, SubmissionKeys, Verdict
+from .history import DatabaseHistory
+from .models import (
+    KEY_RE,
+    ApiKey,
+    DailyCount,
+    LabelledExample,
+    Source,
+    UsageCount,
+    site_host,
+)
+
+SPAM_KINDS = ("spam", "discard")
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """A verdict with what a later report on the same submission needs."""
+
+    verdict: Verdict
+    stats: HistoryStats
+    guid: str
+    pool: str
+
+
+def _pool(pool: str | None) -> str:
+    return pool or conf.default_pool()
+
+
+def _bounded(sub: Submission) -> Submission:
+    """Cut the text to the configured size: the engine's cost grows with it."""
+    limit = int(conf.get("GAZETTE_ANTISPAM_MAX_CONTENT"))
+    if len(sub.content) > limit:
+        return replace(sub, content=sub.content[:limit])
+    return sub
+
+
+def match_hash(sub: Submission) -> str:
+    """A salted hash of the fields a site sends again when it reports a submission."""
+    parts = "\0".join(
+        (sub.content.strip(), sub.author.strip(), sub.author_email.strip().lower(),
+         sub.user_ip.strip())
+    )
+    return hmac.new(
+        conf.secret_key().encode(), parts.encode("utf-8", "surrogatepass"), hashlib.sha256
+    ).hexdigest()[:32]
+
+
+def _bump(model: type[Model], lookup: dict[str, object], **increments: int) -> None:
+    """Add to counters in one upsert (INSERT ... ON CONFLICT DO UPDATE SET n = n + k).
+
+    One statement, so concurrent requests never lose a count, and a cheap one: it runs for
+    every check. ``lookup`` must name the columns of the model's unique constraint.
+    """
+    increments = {name: value for name, value in increments.items() if value}
+    if not increments:
+        return
+    ops = connection.ops
+    meta = model._meta
+    counters = [f for f in meta.concrete_fields
+                if isinstance(f, PositiveBigIntegerField)]
+    key_fields = [meta.get_field(name) for name in lookup]
+    columns = [f.column for f in key_fields] + [f.column for f in counters]
+    values: list[object] = []
+    for field in key_fields:
+        value = lookup[field.name]
+        if isinstance(value, Model):
+            value = value.pk
+        values.append(field.get_db_prep_value(value, connection))
+    values += [increments.get(f.name, 0) for f in counters]
+    table = ops.quote_name(meta.db_table)
+    updates = ", ".join(
+        f"{ops.quote_name(f.column)} = {table}.{ops.quote_name(f.column)} + "
+        f"excluded.{ops.quote_name(f.column)}"
+        for f in counters if f.name in increments
+    )
+    sql = (
+        f"INSERT INTO {table} ({', '.join(ops.quote_name(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(ops.quote_name(f.column) for f in key_fields)}) "
+        f"DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+
+
+def count_daily(pool: str, **increments: int) -> None:
+    _bump(DailyCount, {"day": timezone.localdate(), "pool": pool}, **increments)
+
+
+def count_usage(api_key: ApiKey, site: str, **increments: int) -> None:
+    month = timezone.now().date().replace(day=1)
+    _bump(UsageCount, {"api_key": api_key, "site": site[:255], "month": month}, **increments)
+
+
+_DAILY_FIELD = {"ham": "ham", "hold": "held", "spam": "spam", "discard": "discarded"}
+
+
+def check_submission(
+    *,
+    submission: Submission,
+    pool: str | None = None,
+    record: bool = True,
+    api_key: ApiKey | None = None,
+    site: str = "",
+) -> CheckOutcome:
+    """Classify a submission; with ``record``, remember it for the behaviour signals, for a
+    later report of the same submission, and in the daily counts. With ``api_key``, count the
+    call in the key's monthly usage too (in the same transaction: one commit per check)."""
+    pool = _pool(pool)
+    sub = _bounded(submission)
+    with state.engine_for(pool, sync=False) as engine:
+        keys: SubmissionKeys = engine.keys(sub)
+    history = DatabaseHistory(pool)
+    stats = history.stats(keys)
+    with state.engine_for(pool) as engine:
+        verdict = engine.check(sub, stats, keys=keys)
+    guid = uuid.uuid4().hex
+    if record or api_key is not None:
+        with transaction.atomic():
+            if record:
+                history.add(keys, kind=verdict.kind, score=verdict.score, stats=stats,
+                            match_hash=match_hash(sub), guid=guid)
+                count_daily(pool, checks=1, **{_DAILY_FIELD[verdict.kind]: 1})
+            if api_key is not None:
+                answer = "spam" if verdict.is_spam else "ham"
+                count_usage(api_key, site, calls=1, **{answer: 1})
+    return CheckOutcome(verdict, stats, guid, pool)
+
+
+def spam_check(*, submission: Submission, pool: str | None = None, record: bool = True) -> Verdict:
+    """Classify a submission: ``ham`` publish, ``hold`` for a moderator, ``spam`` to the spam
+    folder, ``discard`` drop unseen. See :func:`check_submission` for ``record``."""
+    return check_submission(submission=submission, pool=pool, record=record).verdict
+
+
+def spam_learn(
+    *,
+    submission: Submission,
+    label: str,
+    source: str = Source.MODERATION,
+    pool: str | None = None,
+    stats: HistoryStats | None = None,
+    guid: str = "",
+    api_key: ApiKey | None = None,
+    site: str = "",
+) -> LabelledExample:
+    """Learn that ``submission`` is ``label`` ("spam" or "ham").
+
+    Pass the ``stats`` of the check when you have them; otherwise the recorded check of the
+    same submission (found by ``guid`` or by its fields) supplies them, or failing that the
+    current history. A report that contradicts the recorded verdict counts as missed spam or a
+    false positive. Every process learns the example, in id order; this one as soon as the
+    surrounding transaction commits.
+    """
+    if label not in ("spam", "ham"):
+        raise ValueError(f"label must be 'spam' or 'ham', not {label!r}")
+    pool = _pool(pool)
+    sub = _bounded(submission)
+    history = DatabaseHistory(pool)
+    recorded = history.find(guid=guid, match_hash=match_hash(sub))
+    checked_as = recorded.kind if recorded is not None else ""
+    if stats is None:
+        if recorded is not None:
+            stats = HistoryStats.from_dict(recorded.stats or {})
+        else:
+            with state.engine_for(pool, sync=False) as engine:
+                keys = engine.keys(sub)
+            stats = history.stats(keys)
+    fields = LabelledExample.fields_from(sub, int(conf.get("GAZETTE_ANTISPAM_MAX_CONTENT")))
+    fields.update(
+        label=label, source=source, api_key=api_key, site=site[:255],
+        stats=stats.to_dict(), checked_as=checked_as,
+    )
+    missed = int(label == "spam" and checked_as in ("ham", "hold"))
+    false_positive = int(label == "ham" and checked_as in SPAM_KINDS)
+    with transaction.atomic():
+        example, snapshot_due = state.insert_example(pool, fields)
+        count_daily(pool, missed_spam=missed, false_positives=false_positive)
+        if api_key is not None:
+            count_usage(api_key, site, missed_spam=missed, false_positives=false_positive)
+        transaction.on_commit(lambda: state.after_learn(pool, snapshot_due))
+    return example
+
+
+# --- The Akismet-compatible API ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyCheck:
+    """Whether a key may be used for a site; ``problem`` explains a refusal."""
+
+    api_key: ApiKey | None
+    site: str
+    problem: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return self.api_key is not None and not self.problem
+
+
+def authenticate(key: str, blog: str | None = None) -> KeyCheck:
+    """Look up an API key and, when ``blog`` is given, check that it may serve that site.
+
+    A key with no sites listed serves any site; otherwise the site's host must be listed
+    and not revoked.
+    """
+    key = (key or "").strip()
+    site = site_host(blog or "")
+    if not key:
+        return KeyCheck(None, site, "Empty \"api_key\" value")
+    if not KEY_RE.match(key):
+        return KeyCheck(None, site, "API keys are 12 lowercase hexadecimal characters")
+    api_key = ApiKey.objects.filter(key=key).first()
+    if api_key is None:
+        return KeyCheck(None, site, "Unknown API key")
+    if not api_key.is_active:
+        return KeyCheck(None, site, "This API key is no longer active")
+    if blog is None:
+        return KeyCheck(api_key, site)
+    if not site:
+        return KeyCheck(api_key, site, "Empty or unreadable \"blog\" value")
+    listed = {s.host: s.is_revoked for s in api_key.sites.all()}
+    if listed:
+        if site not in listed:
+            return KeyCheck(api_key, site, f"This key is not registered for {site}")
+        if listed[site]:
+            return KeyCheck(api_key, site, f"This key was revoked for {site}")
+    return KeyCheck(api_key, site)
+
+
+def api_check(*, api_key: ApiKey, site: str, submission: Submission,
+              is_test: bool = False) -> CheckOutcome:
+    """comment-check: test requests leave no trace; rechecks are not new activity."""
+    return check_submission(
+        submission=submission,
+        pool=conf.pool_for_key(api_key.pk),
+        record=not is_test and not submission.recheck_reason,
+        api_key=None if is_test else api_key,
+        site=site,
+    )
+
+
+def api_submit(*, api_key: ApiKey, site: str, submission: Submission, label: str,
+               is_test: bool = False, guid: str = "") -> LabelledExample | None:
+    """submit-spam / submit-ham: learn the report, unless it is a test."""
+    if is_test:
+        return None
+    return spam_learn(
+        submission=submission, label=label, source=Source.API,
+        pool=conf.pool_for_key(api_key.pk), guid=guid, api_key=api_key, site=site,
+    )
+
+
+def verdicts_today(examples: Iterable[LabelledExample]) -> dict[int, Verdict]:
+    """What the engine says about each example now, with the stats it had at check time."""
+    by_pool: dict[str, list[LabelledExample]] = {}
+    for example in examples:
+        by_pool.setdefault(example.pool, []).append(example)
+    out: dict[int, Verdict] = {}
+    for pool, members in by_pool.items():
+        with state.engine_for(pool) as engine:
+            for example in members:
+                out[example.pk] = engine.check(example.to_submission(), example.history_stats())
+    return out
+
+
+def create_key(*, sites: Iterable[str] = (), name: str = "",
+               monthly_limit: int | None = None) -> ApiKey:
+    """A new API key, optionally restricted to the given sites."""
+    key = ApiKey(name=name, monthly_limit=monthly_limit)
+    for url in sites:
+        key.sites.add(key.sites.model(url=url))
+    key.save()
+    return key
+
+
+def month_start(day: date | None = None) -> date:
+    return (day or timezone.now().date()).replace(day=1)

@@ -1,0 +1,282 @@
+"""Each process's in-memory engines, kept in step with the database.
+
+An engine's state is a pure function of its pool's labelled examples in id order: the latest
+snapshot of the pool's current generation, then every example after it replayed with
+``Engine.learn``. Learning only ever INSERTs an example (under the pool row's lock, so that
+examples commit in id order); no process applies an example it has not read back from the
+database, so two processes that have caught up to the same id hold identical state, whoever
+learned what. A rebuild starts a new generation from a fresh snapshot, and every process
+reloads when it sees the generation change.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+
+from django.db import connection, transaction
+
+from . import conf
+from .engine.engine import Config, Engine
+from .engine.history import MemoryHistory
+from .engine.types import HistoryStats, Label, Submission
+from .models import EnginePool, EngineSnapshot, LabelledExample
+
+logger = logging.getLogger("gazette.antispam")
+
+REPLAY_CHUNK = 500
+SNAPSHOTS_KEPT = 3
+
+
+def engine_config() -> Config:
+    options = dict(conf.get("GAZETTE_ANTISPAM_ENGINE_OPTIONS") or {})
+    options.setdefault("ham_bin_budget", float(conf.get("GAZETTE_ANTISPAM_HAM_BUDGET")))
+    return Config(secret_key=conf.secret_key(), **options)
+
+
+@dataclass
+class _Slot:
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    engine: Engine | None = None
+    generation: int = -1
+    synced_at: float = 0.0
+
+
+_slots: dict[str, _Slot] = {}
+_slots_lock = threading.Lock()
+
+
+def _slot(pool: str) -> _Slot:
+    with _slots_lock:
+        slot = _slots.get(pool)
+        if slot is None:
+            slot = _slots[pool] = _Slot()
+        return slot
+
+
+def forget() -> None:
+    """Drop every in-memory engine (tests; a process that wants a cold start)."""
+    with _slots_lock:
+        _slots.clear()
+
+
+def _inside_transaction() -> bool:
+    """Whether uncommitted rows of ours could be read, other than a test case's wrapper.
+
+    Replaying an example that a surrounding transaction later rolls back would leave this
+    process's engine different from every other's; such a caller gets the state as of the
+    last sync instead. Test cases wrap every test in a transaction that is never committed;
+    those blocks are marked by Django and do not count.
+    """
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+@contextmanager
+def engine_for(pool: str, *, force_sync: bool = False, sync: bool = True) -> Iterator[Engine]:
+    """The pool's engine, caught up with the database, locked for the caller's use.
+
+    ``sync=False`` skips looking for new examples once the engine is loaded: enough for
+    ``Engine.keys``, which depends on the secret only.
+    """
+    slot = _slot(pool)
+    with slot.lock:
+        if sync or slot.engine is None:
+            _sync(pool, slot, force=force_sync)
+        assert slot.engine is not None
+        yield slot.engine
+
+
+def _sync(pool: str, slot: _Slot, *, force: bool) -> None:
+    now = time.monotonic()
+    if slot.engine is not None:
+        if _inside_transaction():
+            return
+        interval = conf.get("GAZETTE_ANTISPAM_SYNC_MS") / 1000.0
+        if not force and interval > 0 and now - slot.synced_at < interval:
+            return
+    generation, latest = _pool_position(pool)
+    if slot.engine is None or slot.generation != generation:
+        slot.engine = load_engine(pool, generation)
+        slot.generation = generation
+    if latest is not None and (slot.engine.last_example_id or 0) < latest:
+        replay(pool, slot.engine)
+    slot.synced_at = now
+
+
+def _pool_position(pool: str) -> tuple[int, int | None]:
+    """(generation, latest example id) of a pool: read before every check, so plain SQL."""
+    ops = connection.ops
+    table = ops.quote_name(EnginePool._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT generation, latest_example_id FROM {table} WHERE name = %s", [pool]
+        )
+        row = cursor.fetchone()
+    return (int(row[0]), row[1]) if row else (0, None)
+
+
+def load_engine(pool: str, generation: int) -> Engine:
+    """The newest snapshot of the pool's generation, or a fresh engine."""
+    config = engine_config()
+    snapshot = (
+        EngineSnapshot.objects.filter(pool=pool, generation=generation)
+        .order_by("-last_example_id", "-id")
+        .first()
+    )
+    if snapshot is None:
+        return Engine(config)
+    try:
+        engine = Engine.loads(bytes(snapshot.blob), secret_key=config.secret_key)
+    except ValueError as error:
+        # A changed secret or an old format: every process meets the same failure and replays
+        # the whole log, so they still agree; `gazette antispam rebuild` makes it fast again.
+        logger.warning("antispam: snapshot %s unusable (%s); replaying every example",
+                       snapshot.pk, error)
+        return Engine(config)
+    wanted = replace(config, secret_key=engine.config.secret_key)
+    if engine.config != wanted:
+        changes = {
+            name: getattr(wanted, name)
+            for name in Config.__dataclass_fields__
+            if name != "secret_key" and getattr(wanted, name) != getattr(engine.config, name)
+        }
+        engine = engine.with_config(**changes)
+    return engine
+
+
+def replay(pool: str, engine: Engine) -> int:
+    """Apply the pool's examples after ``engine.last_example_id``, in id order."""
+    applied = 0
+    while True:
+        after = engine.last_example_id or 0
+        chunk = list(
+            LabelledExample.objects.filter(pool=pool, id__gt=after).order_by("id")[:REPLAY_CHUNK]
+        )
+        for example in chunk:
+            engine.learn(
+                example.to_submission(),
+                example.label,  # type: ignore[arg-type]
+                example.history_stats(),
+                example_id=example.id,
+            )
+        applied += len(chunk)
+        if len(chunk) < REPLAY_CHUNK:
+            return applied
+
+
+def lock_pool(pool: str) -> EnginePool:
+    """The pool's row, locked until the surrounding transaction ends (create it if new)."""
+    EnginePool.objects.get_or_create(name=pool)
+    return EnginePool.objects.select_for_update().get(name=pool)
+
+
+def insert_example(pool: str, fields: dict[str, object]) -> tuple[LabelledExample, bool]:
+    """Append one example; returns it and whether a snapshot is due."""
+    every = max(1, int(conf.get("GAZETTE_ANTISPAM_SNAPSHOT_EVERY")))
+    with transaction.atomic():
+        row = lock_pool(pool)
+        example = LabelledExample.objects.create(pool=pool, **fields)
+        row.latest_example_id = example.id
+        row.examples_since_snapshot += 1
+        due = row.examples_since_snapshot >= every
+        if due:
+            row.examples_since_snapshot = 0
+        row.save(update_fields=["latest_example_id", "examples_since_snapshot", "updated"])
+    return example, due
+
+
+def after_learn(pool: str, snapshot_due: bool) -> None:
+    """Catch up with what was just committed, and write the snapshot if one is due."""
+    slot = _slot(pool)
+    with slot.lock:
+        _sync(pool, slot, force=True)
+        engine = slot.engine
+        assert engine is not None
+        if not snapshot_due:
+            return
+        generation = slot.generation
+        blob = engine.dumps()
+        meta = (engine.version, engine.examples_seen, engine.last_example_id)
+    save_snapshot(pool, generation, blob, *meta)
+
+
+def save_snapshot(
+    pool: str, generation: int, blob: bytes, version: int, seen: int, last_id: int | None
+) -> EngineSnapshot:
+    snapshot = EngineSnapshot.objects.create(
+        pool=pool, generation=generation, version=version, examples_seen=seen,
+        last_example_id=last_id, blob=blob,
+    )
+    keep = list(
+        EngineSnapshot.objects.filter(pool=pool)
+        .order_by("-generation", "-last_example_id", "-id")
+        .values_list("id", flat=True)[:SNAPSHOTS_KEPT]
+    )
+    EngineSnapshot.objects.filter(pool=pool).exclude(id__in=keep).delete()
+    return snapshot
+
+
+def snapshot_now(pool: str) -> EngineSnapshot:
+    """Write a snapshot of the pool's current state (same generation)."""
+    slot = _slot(pool)
+    with slot.lock:
+        _sync(pool, slot, force=True)
+        engine = slot.engine
+        assert engine is not None
+        generation = slot.generation
+        blob = engine.dumps()
+        meta = (engine.version, engine.examples_seen, engine.last_example_id)
+    return save_snapshot(pool, generation, blob, *meta)
+
+
+def pools() -> list[str]:
+    names = set(EnginePool.objects.values_list("name", flat=True))
+    names.update(LabelledExample.objects.values_list("pool", flat=True).distinct())
+    return sorted(names)
+
+
+def rebuild(pool: str, *, batch: bool = True) -> EngineSnapshot:
+    """Retrain the pool from every stored example and start a new generation from it.
+
+    ``batch`` trains with ``Engine.fit`` (several passes, cross-fitted thresholds), which
+    learns more from a seeded corpus than one online pass; without it the examples are
+    replayed online, exactly as the processes would.
+    """
+    examples = list(LabelledExample.objects.filter(pool=pool).order_by("id"))
+    engine = Engine(engine_config())
+    if batch and examples:
+        engine.fit([(e.to_submission(), e.label, e.history_stats()) for e in examples])  # type: ignore[misc]
+    else:
+        for e in examples:
+            engine.learn(e.to_submission(), e.label, e.history_stats(),  # type: ignore[arg-type]
+                         example_id=e.id)
+    engine.last_example_id = examples[-1].id if examples else None
+    blob = engine.dumps()
+    with transaction.atomic():
+        row = lock_pool(pool)
+        row.generation += 1
+        row.examples_since_snapshot = 0
+        if row.latest_example_id is None and examples:
+            row.latest_example_id = examples[-1].id
+        row.save(update_fields=["generation", "examples_since_snapshot",
+                                "latest_example_id", "updated"])
+        snapshot = save_snapshot(pool, row.generation, blob, engine.version,
+                                 engine.examples_seen, engine.last_example_id)
+    return snapshot
+
+
+def stats_for_corpus(
+    engine: Engine, rows: list[tuple[Submission, Label]]
+) -> list[HistoryStats]:
+    """History counts for a labelled corpus, as if its rows had arrived in file order."""
+    history = MemoryHistory()
+    out: list[HistoryStats] = []
+    for sub, _label in rows:
+        keys = engine.keys(sub)
+        out.append(history.stats(keys))
+        history.add(keys)
+    return out

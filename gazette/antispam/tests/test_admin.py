@@ -1,0 +1,74 @@
+"""The spam defence in the Wagtail admin."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gazette.antispam import services
+from gazette.antispam.engine.types import Submission
+from gazette.antispam.models import ApiKey
+
+from .helpers import HAM_TEXTS, SPAM_TEXTS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dashboard_panel_counts_checks_and_reports(admin_client,
+                                                   django_capture_on_commit_callbacks):
+    services.spam_check(submission=Submission(content=HAM_TEXTS[0], user_agent="M"))
+    spam = Submission(content=SPAM_TEXTS[0], author="viagra-test-123")
+    services.spam_check(submission=spam)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.spam_learn(submission=spam, label="ham")  # a false positive
+    html = admin_client.get("/admin/").content.decode()
+    assert "Spam defence, last 14 days" in html
+    total = re.search(r"<th scope=\"row\">Total</th>(.*?)</tr>", html, re.S).group(1)
+    assert re.findall(r"<td>(\d+)</td>", total) == ["2", "1", "0", "1", "0"]
+
+
+def test_api_keys_are_managed_in_the_admin(admin_client, api_key):
+    listing = admin_client.get("/admin/antispam_keys/")
+    assert listing.status_code == 200
+    assert api_key.key in listing.content.decode()
+    assert "blog.example.org" in listing.content.decode()
+    form = admin_client.get("/admin/antispam_keys/new/")
+    assert form.status_code == 200
+    response = admin_client.post("/admin/antispam_keys/new/", {
+        "name": "Partner site",
+        "is_active": "on",
+        "monthly_limit": "",
+        "sites-TOTAL_FORMS": "1",
+        "sites-INITIAL_FORMS": "0",
+        "sites-MIN_NUM_FORMS": "0",
+        "sites-MAX_NUM_FORMS": "1000",
+        "sites-0-url": "https://partner.example",
+        "sites-0-is_revoked": "",
+        "sites-0-id": "",
+        "sites-0-DELETE": "",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = ApiKey.objects.get(name="Partner site")
+    assert re.fullmatch(r"[0-9a-f]{12}", created.key)
+    assert list(created.sites.values_list("host", flat=True)) == ["partner.example"]
+
+
+def test_learned_examples_show_todays_verdict(admin_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.spam_learn(submission=Submission(content=SPAM_TEXTS[1], author="Best Casino",
+                                                  honeypot_value="x"), label="spam")
+        example = services.spam_learn(submission=Submission(content=HAM_TEXTS[1]), label="ham")
+    listing = admin_client.get("/admin/antispam_examples/")
+    html = listing.content.decode()
+    assert listing.status_code == 200
+    assert "Verdict today" in html
+    assert "<strong>discard</strong>" in html and "hidden honeypot field was filled in" in html
+    assert HAM_TEXTS[1][:40] in html
+    inspect = admin_client.get(f"/admin/antispam_examples/inspect/{example.pk}/")
+    assert inspect.status_code == 200
+    assert HAM_TEXTS[1] in inspect.content.decode()
+    # The log is append-only: no adding, editing or deleting, even for a superuser.
+    for url in ("/admin/antispam_examples/new/", f"/admin/antispam_examples/edit/{example.pk}/",
+                f"/admin/antispam_examples/delete/{example.pk}/"):
+        assert admin_client.get(url).status_code in (302, 403)

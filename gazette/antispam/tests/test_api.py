@@ -1,0 +1,353 @@
+"""The Akismet-compatible API, byte for byte."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from gazette.antispam import services
+from gazette.antispam.engine.types import Submission
+from gazette.antispam.models import (
+    DailyCount,
+    LabelledExample,
+    RecentSubmission,
+    UsageCount,
+)
+
+from .helpers import BLOG, HAM_TEXTS, SPAM_TEXTS, comment, wordpress_request
+
+pytestmark = pytest.mark.django_db
+
+TEXT = "text/plain; charset=utf-8"
+THANKS = b"Thanks for making the web a better place."
+
+
+def post(client: Client, endpoint: str, data: dict, **extra):
+    return client.post(f"/akismet/{endpoint}", data, **extra)
+
+
+def assert_text(response, body: bytes, debug: str | None = None) -> None:
+    assert response.status_code == 200
+    assert response.content == body
+    assert response["Content-Type"] == TEXT
+    assert response.get("X-akismet-debug-help") == debug
+    assert "no-store" in response["Cache-Control"]
+
+
+# --- test and verify-key ---------------------------------------------------------------------
+def test_connection_test_answers_connected(client):
+    response = client.get("/akismet/1.1/test")
+    assert_text(response, b"connected")
+    assert client.post("/akismet/1.1/test").status_code == 405
+
+
+def test_verify_key_accepts_key_or_api_key(client, api_key):
+    assert_text(post(client, "1.1/verify-key", {"key": api_key.key, "blog": BLOG}), b"valid")
+    assert_text(post(client, "1.1/verify-key", {"api_key": api_key.key, "blog": BLOG}), b"valid")
+    # The site is matched by host: scheme, www., a path or a port do not matter.
+    assert_text(post(client, "1.1/verify-key",
+                     {"key": api_key.key, "blog": "http://www.blog.example.org:8080/news/"}),
+                b"valid")
+
+
+@pytest.mark.parametrize(("data", "debug"), [
+    ({"blog": BLOG}, 'Empty "key" value'),
+    ({"key": "0123456789ab"}, 'Empty "blog" value'),
+    ({"key": "0123456789ab", "blog": BLOG}, "Unknown API key"),
+    ({"key": "0123456789AB", "blog": BLOG}, "API keys are 12 lowercase hexadecimal characters"),
+    ({"key": "0123456789abc", "blog": BLOG}, "API keys are 12 lowercase hexadecimal characters"),
+])
+def test_verify_key_refusals(client, api_key, data, debug):
+    assert_text(post(client, "1.1/verify-key", data), b"invalid", debug)
+
+
+def test_verify_key_checks_the_site_and_the_key_state(client, api_key):
+    other = post(client, "1.1/verify-key", {"key": api_key.key, "blog": "https://other.example"})
+    assert_text(other, b"invalid", "This key is not registered for other.example")
+    site = api_key.sites.get()
+    site.is_revoked = True
+    site.save()
+    revoked = post(client, "1.1/verify-key", {"key": api_key.key, "blog": BLOG})
+    assert_text(revoked, b"invalid", "This key was revoked for blog.example.org")
+    api_key.is_active = False
+    api_key.save()
+    inactive = post(client, "1.1/verify-key", {"key": api_key.key, "blog": BLOG})
+    assert_text(inactive, b"invalid", "This API key is no longer active")
+
+
+def test_a_key_without_sites_serves_any_site(client):
+    key = services.create_key()
+    assert_text(post(client, "1.1/verify-key", {"key": key.key, "blog": "https://any.example"}),
+                b"valid")
+
+
+def test_wrong_methods_are_405(client, api_key):
+    for endpoint in ("1.1/verify-key", "1.1/comment-check", "1.1/submit-spam", "1.1/submit-ham"):
+        response = client.get(f"/akismet/{endpoint}", {"api_key": api_key.key})
+        assert response.status_code == 405
+        assert response["Allow"] == "POST"
+    for endpoint in ("1.2/usage-limit", "1.2/key-sites"):
+        assert client.put(f"/akismet/{endpoint}").status_code == 405
+
+
+def test_csrf_is_not_required(api_key):
+    client = Client(enforce_csrf_checks=True)
+    assert_text(post(client, "1.1/comment-check", comment(api_key.key)), b"false")
+
+
+# --- comment-check -----------------------------------------------------------------------------
+def test_comment_check_ham(client, api_key):
+    response = post(client, "1.1/comment-check", comment(api_key.key))
+    assert_text(response, b"false")
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-akismet-guid"])
+    assert "X-akismet-pro-tip" not in response
+    assert response["X-Gazette-Verdict"] == "ham"
+
+
+@pytest.mark.parametrize("author", ["akismet-guaranteed-spam", "viagra-test-123"])
+def test_akismet_test_authors_are_always_spam(client, api_key, author):
+    response = post(client, "1.1/comment-check", comment(api_key.key, comment_author=author))
+    assert_text(response, b"true")
+    assert "X-akismet-pro-tip" not in response
+
+
+def test_administrators_are_always_ham(client, api_key):
+    data = comment(api_key.key, user_role="administrator", comment_author="viagra-test-123",
+                   comment_content=SPAM_TEXTS[0] + " http://bit.ly/x " * 20)
+    assert_text(post(client, "1.1/comment-check", data), b"false")
+
+
+def test_blatant_spam_gets_the_discard_tip(client, api_key):
+    data = comment(api_key.key, honeypot_field_name="hp_field", hp_field="filled by a bot")
+    response = post(client, "1.1/comment-check", data)
+    assert_text(response, b"true")
+    assert response["X-akismet-pro-tip"] == "discard"
+    assert response["X-Gazette-Verdict"] == "discard"
+
+
+def test_an_empty_honeypot_is_not_spam(client, api_key):
+    data = comment(api_key.key, honeypot_field_name="hp_field", hp_field="")
+    assert_text(post(client, "1.1/comment-check", data), b"false")
+
+
+@pytest.mark.parametrize("field", ["user_ip", "blog"])
+def test_comment_check_missing_required_field(client, api_key, field):
+    data = comment(api_key.key)
+    del data[field]
+    response = post(client, "1.1/comment-check", data)
+    assert_text(response, f"Missing required field: {field}.".encode(), f'Empty "{field}" value')
+    assert "X-akismet-guid" not in response
+
+
+@pytest.mark.parametrize("endpoint", ["1.1/comment-check", "1.1/submit-spam", "1.1/submit-ham"])
+def test_unknown_or_missing_key_is_invalid(client, api_key, endpoint):
+    assert_text(post(client, endpoint, comment("fedcba987654")), b"invalid", "Unknown API key")
+    data = comment("")
+    assert_text(post(client, endpoint, data), b"invalid", 'Empty "api_key" value')
+    other_site = comment(api_key.key, blog="https://elsewhere.example")
+    assert_text(post(client, endpoint, other_site), b"invalid",
+                "This key is not registered for elsewhere.example")
+
+
+def test_wordpress_request_with_hundreds_of_extra_fields(client, api_key):
+    data = wordpress_request(api_key.key, extra_fields=400)
+    assert len(data) > 400
+    response = post(client, "1.1/comment-check", data)
+    assert_text(response, b"false")
+    recorded = RecentSubmission.objects.get()
+    assert recorded.kind == "ham" and recorded.guid == response["X-akismet-guid"]
+
+
+def test_unknown_fields_and_odd_values_are_accepted(client, api_key):
+    data = comment(api_key.key, comment_date_gmt="not a date", comment_post_modified_gmt="",
+                   is_test="maybe", something_new="x", **{"comment_context[0]": "a"})
+    assert_text(post(client, "1.1/comment-check", data), b"false")
+
+
+# --- submit-spam / submit-ham ------------------------------------------------------------------
+@pytest.mark.parametrize(("endpoint", "label"), [("1.1/submit-spam", "spam"),
+                                                 ("1.1/submit-ham", "ham")])
+def test_submit_answers_thanks_and_learns(client, api_key, endpoint, label,
+                                          django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, endpoint, comment(api_key.key))
+    assert_text(response, THANKS)
+    example = LabelledExample.objects.get()
+    assert (example.label, example.source, example.api_key, example.site) == (
+        label, "api", api_key, "blog.example.org")
+    assert example.content == HAM_TEXTS[0]
+
+
+def test_submit_spam_changes_later_verdicts(client, api_key, django_capture_on_commit_callbacks):
+    # The filter bins on its learned score only once it has seen enough legitimate comments
+    # to keep its promise about them (one in a hundred), so a site's history comes first.
+    for i in range(120):
+        text = f"{HAM_TEXTS[i % len(HAM_TEXTS)]} Reply number {i} from reader {i * 7}."
+        services.spam_learn(submission=Submission(content=text, user_agent="M",
+                                                  user_ip=f"198.51.100.{i % 200}"),
+                            label="ham", source="corpus")
+    spam = comment(api_key.key, comment_content=SPAM_TEXTS[0], comment_author="Kim Lee",
+                   comment_author_email="kim@example.com", user_ip="192.0.2.50")
+    before = post(client, "1.1/comment-check", spam)
+    assert before.content == b"false"
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(6):
+            report = dict(spam, comment_content=f"{SPAM_TEXTS[i % len(SPAM_TEXTS)]} {i}",
+                          user_ip=f"192.0.2.{60 + i}")
+            assert post(client, "1.1/submit-spam", report).content == THANKS
+    after = post(client, "1.1/comment-check", spam)
+    assert after.content == b"true"
+    assert after["X-Gazette-Verdict"] in ("spam", "discard")
+
+
+# --- is_test -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("value", ["1", "true", "TRUE", " true "])
+def test_is_test_leaves_no_trace(client, api_key, value, django_capture_on_commit_callbacks):
+    check = post(client, "1.1/comment-check", comment(api_key.key, is_test=value))
+    assert check.content == b"false" and check["X-akismet-guid"]
+    with django_capture_on_commit_callbacks(execute=True):
+        for endpoint in ("1.1/submit-spam", "1.1/submit-ham"):
+            assert post(client, endpoint, comment(api_key.key, is_test=value)).content == THANKS
+    assert not LabelledExample.objects.exists()
+    assert not RecentSubmission.objects.exists()
+    assert not UsageCount.objects.exists()
+    assert not DailyCount.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["", "0", "false", "no", "yes"])
+def test_is_test_needs_true_or_1(client, api_key, value):
+    post(client, "1.1/comment-check", comment(api_key.key, is_test=value))
+    assert RecentSubmission.objects.count() == 1
+    assert UsageCount.objects.get().calls == 1
+
+
+def test_rechecks_count_but_are_not_new_activity(client, api_key):
+    post(client, "1.1/comment-check", comment(api_key.key, recheck_reason="edit"))
+    assert not RecentSubmission.objects.exists()
+    assert UsageCount.objects.get().calls == 1
+
+
+# --- usage-limit and key-sites --------------------------------------------------------------------
+def _month() -> str:
+    return timezone.now().strftime("%Y-%m")
+
+
+def test_usage_counts_calls_spam_ham_missed_and_false_positives(
+    client, api_key, django_capture_on_commit_callbacks
+):
+    ham = comment(api_key.key)
+    spam = comment(api_key.key, comment_author="viagra-test-123", comment_content=SPAM_TEXTS[1])
+    assert post(client, "1.1/comment-check", ham).content == b"false"
+    assert post(client, "1.1/comment-check", dict(ham, comment_content=HAM_TEXTS[1])).content \
+        == b"false"
+    assert post(client, "1.1/comment-check", spam).content == b"true"
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, "1.1/submit-spam", ham)       # we said ham: missed spam
+        post(client, "1.1/submit-ham", spam)       # we said spam: a false positive
+        post(client, "1.1/submit-ham", dict(ham, comment_content=HAM_TEXTS[1]))  # agreed
+    usage = UsageCount.objects.get()
+    assert (usage.calls, usage.spam, usage.ham, usage.missed_spam, usage.false_positives) == (
+        3, 1, 2, 1, 1)
+    day = DailyCount.objects.get()
+    assert (day.checks, day.ham, day.spam, day.missed_spam, day.false_positives) == (3, 2, 1, 1, 1)
+    examples = dict(LabelledExample.objects.values_list("content", "checked_as"))
+    assert examples[HAM_TEXTS[0]] == "ham" and examples[SPAM_TEXTS[1]] == "spam"
+
+    response = client.get("/akismet/1.2/key-sites", {"api_key": api_key.key})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content) == {
+        _month(): [{"site": "blog.example.org", "api_calls": "3", "spam": "1", "ham": "2",
+                    "missed_spam": "1", "false_positives": "1", "is_revoked": False}],
+        "limit": 500, "offset": 0, "total": 1,
+    }
+    limit = client.post("/akismet/1.2/usage-limit", {"api_key": api_key.key})
+    assert limit.content == b'{"limit":"none","usage":3,"percentage":"0","throttled":false}'
+
+
+def test_usage_limit_with_a_limit(client, api_key):
+    api_key.monthly_limit = 2
+    api_key.save()
+    for text in HAM_TEXTS[:3]:
+        post(client, "1.1/comment-check", comment(api_key.key, comment_content=text))
+    response = client.get("/akismet/1.2/usage-limit", {"api_key": api_key.key})
+    assert response.content == b'{"limit":2,"usage":3,"percentage":"150.00","throttled":true}'
+    assert response["Content-Type"] == "application/json"
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("endpoint", ["1.2/usage-limit", "1.2/key-sites"])
+def test_reports_need_a_valid_key(client, endpoint):
+    assert_text(client.get(f"/akismet/{endpoint}", {"api_key": "0123456789ab"}), b"invalid",
+                "Unknown API key")
+    assert_text(client.get(f"/akismet/{endpoint}"), b"invalid", 'Empty "api_key" value')
+
+
+def _counts(api_key, site: str, calls: int, spam: int = 0, month=None) -> None:
+    month = month or timezone.now().date().replace(day=1)
+    UsageCount.objects.create(api_key=api_key, site=site, month=month, calls=calls, spam=spam,
+                              ham=calls - spam)
+
+
+def test_key_sites_csv_order_limit_offset_month(client, api_key):
+    key = services.create_key(sites=["https://b.example", "https://c.example"])
+    site_c = key.sites.get(host="c.example")
+    site_c.is_revoked = True
+    site_c.save()
+    _counts(key, "a.example", 10, spam=1)
+    _counts(key, "b.example", 30, spam=2)
+    _counts(key, "c.example", 20, spam=15)
+    _counts(key, "old.example", 99, month=timezone.datetime(2022, 9, 1).date())
+    month = _month()
+    response = client.get("/akismet/1.2/key-sites", {"api_key": key.key, "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.decode() == (
+        f"Active sites for {key.key} during {month} (limit:500, offset: 0, total: 3)\n"
+        "Site,Total API Calls,Spam,Ham,Missed Spam,False Positives,Is Revoked\n"
+        "b.example,30,2,28,0,0,false\n"
+        "c.example,20,15,5,0,0,true\n"
+        "a.example,10,1,9,0,0,false"
+    )
+    by_spam = client.get("/akismet/1.2/key-sites", {
+        "api_key": key.key, "format": "csv", "order": "spam", "limit": "1", "offset": "1"})
+    assert by_spam.content.decode().splitlines()[0] == (
+        f"Active sites for {key.key} during {month} (limit:1, offset: 1, total: 3)")
+    assert by_spam.content.decode().splitlines()[2:] == ["b.example,30,2,28,0,0,false"]
+    old = client.post("/akismet/1.2/key-sites", {"api_key": key.key, "month": "2022-09"})
+    assert json.loads(old.content) == {
+        "2022-09": [{"site": "old.example", "api_calls": "99", "spam": "0", "ham": "99",
+                     "missed_spam": "0", "false_positives": "0", "is_revoked": False}],
+        "limit": 500, "offset": 0, "total": 1,
+    }
+    filtered = client.get("/akismet/1.2/key-sites", {"api_key": key.key, "filter": "c.ex"})
+    assert [s["site"] for s in json.loads(filtered.content)[month]] == ["c.example"]
+    odd = client.get("/akismet/1.2/key-sites", {"api_key": key.key, "month": "2022-13",
+                                                "limit": "x", "offset": "-4", "order": "?"})
+    assert json.loads(odd.content)["total"] == 3
+
+
+# --- hosts of its own, caching --------------------------------------------------------------------
+def test_an_akismet_host_serves_the_api_at_its_root(client, api_key, settings):
+    settings.GAZETTE_AKISMET_HOSTS = ["akismet.example.org", ".rest.example.org"]
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "akismet.example.org", ".rest.example.org"]
+    for host in ("akismet.example.org", f"{api_key.key}.rest.example.org"):
+        response = client.post("/1.1/comment-check", comment(api_key.key), HTTP_HOST=host)
+        assert_text(response, b"false")
+        assert_text(client.get("/akismet/1.1/test", HTTP_HOST=host), b"connected")
+    assert client.get("/1.1/test").status_code == 404
+
+
+def test_api_responses_are_never_page_cached(client, api_key, settings):
+    from django.core.cache import cache
+
+    settings.GAZETTE_PAGE_CACHE_ENABLED = True
+    for _ in range(2):
+        response = client.get("/akismet/1.2/usage-limit", {"api_key": api_key.key})
+        assert "no-store" in response["Cache-Control"]
+        assert "public" not in response["Cache-Control"]
+    assert not [k for k in getattr(cache, "_cache", {}) if "pagecache:entry" in str(k)]

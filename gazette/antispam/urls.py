@@ -1,0 +1,17 @@
+"""The Akismet-compatible API; gazette/urls.py mounts it under /akismet/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "antispam"
+
+urlpatterns = [
+    path("1.1/verify-key", views.verify_key, name="verify-key"),
+    path("1.1/comment-check", views.comment_check, name="comment-check"),
+    path("1.1/submit-spam", views.submit_spam, name="submit-spam"),
+    path("1.1/submit-ham", views.submit_ham, name="submit-ham"),
+    path("1.1/test", views.connection_test, name="test"),
+    path("1.2/usage-limit", views.usage_limit, name="usage-limit"),
+    path("1.2/key-sites", views.key_sites, name="key-sites"),
+]

@@ -1,0 +1,243 @@
+"""The Akismet-compatible API: HTTP in and out, nothing else (rules live in services.py).
+
+Like Akismet, every answer is HTTP 200 with an exact plain-text body; problems are explained
+in ``X-akismet-debug-help``. A bad key answers ``invalid`` (clients raise their key error); a
+missing required field answers ``Missing required field: NAME.``, a body no client mistakes
+for a verdict.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
+from django.http.multipartparser import MultiPartParserError
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.csrf import csrf_exempt
+
+from . import protocol, selectors, services
+from .models import ApiKey
+
+logger = logging.getLogger("gazette.antispam")
+
+View = Callable[[HttpRequest], HttpResponse]
+DEBUG_HEADER = "X-akismet-debug-help"
+
+
+def text(body: str, *, debug: str = "", status: int = 200,
+         headers: dict[str, str] | None = None) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/plain; charset=utf-8", status=status)
+    if debug:
+        response[DEBUG_HEADER] = protocol.header_safe(debug)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def endpoint(*methods: str) -> Callable[[View], View]:
+    """CSRF-exempt, never cached, method-checked, and never a 500."""
+
+    def decorate(view: View) -> View:
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest) -> HttpResponse:
+            if request.method not in methods:
+                response: HttpResponse = HttpResponseNotAllowed(methods)
+            else:
+                try:
+                    response = view(request)
+                except (SuspiciousOperation, MultiPartParserError, BadRequest) as error:
+                    # Too many fields, a body over the upload limit, broken multipart.
+                    response = text("Bad request", status=400,
+                                    debug=f"Could not read the request: {type(error).__name__}")
+                except DatabaseError:
+                    logger.exception("antispam: database error in %s", request.path)
+                    response = text("Temporarily unavailable", status=503,
+                                    debug="Gazette could not reach its database; try again")
+                except Exception:
+                    # A client retries a 503 later; a 500 page would be HTML it cannot read.
+                    logger.exception("antispam: error in %s", request.path)
+                    response = text("Temporarily unavailable", status=503,
+                                    debug="Gazette could not process this request; try again")
+            add_never_cache_headers(response)
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _key_param(data: QueryDict, *names: str) -> str:
+    for name in names:
+        value = data.get(name)
+        if value:
+            return value
+    return ""
+
+
+def _missing(data: QueryDict, names: Iterable[str]) -> HttpResponse | None:
+    for name in names:
+        if not (data.get(name) or "").strip():
+            return text(f"Missing required field: {name}.", debug=f'Empty "{name}" value')
+    return None
+
+
+def _authenticated(data: QueryDict) -> tuple[services.KeyCheck, HttpResponse | None]:
+    """The key check of a comment call, or the response that refuses it."""
+    blog = (data.get("blog") or "").strip()
+    check = services.authenticate(_key_param(data, "api_key", "key"), blog or None)
+    if check.api_key is None:
+        return check, text(protocol.INVALID, debug=check.problem)
+    refusal = _missing(data, ("blog", "user_ip"))
+    if refusal is not None:
+        return check, refusal
+    if check.problem:
+        return check, text(protocol.INVALID, debug=check.problem)
+    return check, None
+
+
+@endpoint("POST")
+def verify_key(request: HttpRequest) -> HttpResponse:
+    data = protocol.params(request)
+    key = _key_param(data, "key", "api_key")
+    blog = (data.get("blog") or "").strip()
+    if not key:
+        return text(protocol.INVALID, debug='Empty "key" value')
+    if not blog:
+        return text(protocol.INVALID, debug='Empty "blog" value')
+    check = services.authenticate(key, blog)
+    if not check.valid:
+        return text(protocol.INVALID, debug=check.problem)
+    return text(protocol.VALID)
+
+
+@endpoint("POST")
+def comment_check(request: HttpRequest) -> HttpResponse:
+    data = protocol.params(request)
+    check, refusal = _authenticated(data)
+    if refusal is not None:
+        return refusal
+    assert check.api_key is not None
+    outcome = services.api_check(
+        api_key=check.api_key, site=check.site,
+        submission=protocol.submission_from(data), is_test=protocol.flag(data.get("is_test")),
+    )
+    kind = outcome.verdict.kind
+    headers = {"X-akismet-guid": outcome.guid, "X-Gazette-Verdict": kind}
+    if kind == "discard":
+        headers["X-akismet-pro-tip"] = "discard"
+    return text(protocol.SPAM if outcome.verdict.is_spam else protocol.HAM, headers=headers)
+
+
+def _submit(request: HttpRequest, label: str) -> HttpResponse:
+    data = protocol.params(request)
+    check, refusal = _authenticated(data)
+    if refusal is not None:
+        return refusal
+    assert check.api_key is not None
+    services.api_submit(
+        api_key=check.api_key, site=check.site, submission=protocol.submission_from(data),
+        label=label, is_test=protocol.flag(data.get("is_test")),
+        guid=(data.get("guid") or "").strip()[:32],
+    )
+    return text(protocol.THANKS)
+
+
+@endpoint("POST")
+def submit_spam(request: HttpRequest) -> HttpResponse:
+    return _submit(request, "spam")
+
+
+@endpoint("POST")
+def submit_ham(request: HttpRequest) -> HttpResponse:
+    return _submit(request, "ham")
+
+
+def _key_only(data: QueryDict) -> tuple[ApiKey | None, HttpResponse | None]:
+    check = services.authenticate(_key_param(data, "api_key", "key"))
+    if check.api_key is None:
+        return None, text(protocol.INVALID, debug=check.problem)
+    return check.api_key, None
+
+
+def _json(payload: object) -> HttpResponse:
+    return HttpResponse(json.dumps(payload, separators=(",", ":")),
+                        content_type="application/json")
+
+
+@endpoint("GET", "POST")
+def usage_limit(request: HttpRequest) -> HttpResponse:
+    api_key, refusal = _key_only(protocol.params(request))
+    if refusal is not None:
+        return refusal
+    assert api_key is not None
+    usage = selectors.month_usage(api_key)
+    limit = api_key.monthly_limit
+    if limit:
+        percentage = f"{100.0 * usage / limit:.2f}"
+        throttled = usage > limit
+    else:
+        percentage, throttled = "0", False
+    return _json({"limit": limit if limit else "none", "usage": usage,
+                  "percentage": percentage, "throttled": throttled})
+
+
+def _int(value: str | None, default: int, low: int, high: int) -> int:
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        return default
+    return max(low, min(high, number))
+
+
+@endpoint("GET", "POST")
+def key_sites(request: HttpRequest) -> HttpResponse:
+    data = protocol.params(request)
+    api_key, refusal = _key_only(data)
+    if refusal is not None:
+        return refusal
+    assert api_key is not None
+    month = selectors.parse_month(data.get("month")) or services.month_start()
+    page = selectors.key_sites(
+        api_key,
+        month=month,
+        order=(data.get("order") or "total").strip().lower(),
+        limit=_int(data.get("limit"), 500, 0, 10_000),
+        offset=_int(data.get("offset"), 0, 0, 10**9),
+        url_filter=data.get("filter") or "",
+    )
+    if (data.get("format") or "").strip().lower() == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["Site", "Total API Calls", "Spam", "Ham", "Missed Spam",
+                         "False Positives", "Is Revoked"])
+        for s in page.sites:
+            writer.writerow([s.site, s.calls, s.spam, s.ham, s.missed_spam, s.false_positives,
+                             "true" if s.is_revoked else "false"])
+        title = (f"Active sites for {api_key.key} during {page.month} "
+                 f"(limit:{page.limit}, offset: {page.offset}, total: {page.total})")
+        body = title + "\n" + out.getvalue().rstrip("\n")
+        return HttpResponse(body, content_type="text/csv; charset=utf-8")
+    return _json({
+        page.month: [
+            {"site": s.site, "api_calls": str(s.calls), "spam": str(s.spam), "ham": str(s.ham),
+             "missed_spam": str(s.missed_spam), "false_positives": str(s.false_positives),
+             "is_revoked": s.is_revoked}
+            for s in page.sites
+        ],
+        "limit": page.limit,
+        "offset": page.offset,
+        "total": page.total,
+    })
+
+
+@endpoint("GET", "HEAD")
+def connection_test(request: HttpRequest) -> HttpResponse:
+    return text(protocol.CONNECTED)
