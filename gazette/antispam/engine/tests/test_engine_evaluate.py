@@ -27,7 +27,7 @@ def test_main_prints_one_json_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], protocol: str
 ) -> None:
     data = _csv(tmp_path / "d.csv")
-    assert evaluate.main([str(data), "--protocol", protocol, "--folds", "3"]) == 0
+    assert evaluate.main([str(data), "--protocol", protocol, "--folds", "2"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1
     result = json.loads(out[0])
