@@ -132,21 +132,14 @@ def prepare_site(data_dir: Path, size: int, sample: int, env: dict[str, str]) ->
 def server_commands(port: int, workers: int, threads: int) -> dict[str, list[str]]:
     from gazette.cli import server_command
 
-    gthread = server_command("127.0.0.1", port, workers)
-    commands = {"gthread": gthread}
+    granian = server_command("127.0.0.1", port, workers, "granian")
+    granian[granian.index("--blocking-threads") + 1] = str(threads)
+    gthread = server_command("127.0.0.1", port, workers, "gunicorn")
     sync = list(gthread)
     sync[sync.index("--worker-class") + 1] = "sync"
     index = sync.index("--threads")
     del sync[index:index + 2]
-    commands["sync"] = sync
-    if importlib.util.find_spec("granian") is not None:
-        commands["granian"] = [
-            sys.executable, "-m", "granian", "--interface", "wsgi",
-            "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(workers), "--blocking-threads", str(threads),
-            "--no-ws", "gazette.wsgi:application",
-        ]
-    return commands
+    return {"granian": granian, "gthread": gthread, "sync": sync}
 
 
 def session_cpu_seconds(session: int) -> float:
@@ -502,7 +495,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="seconds of warm-up per server start (then, cached: until warm)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--servers", default=",".join(SERVERS),
-                        help="gthread (gazette run's command), sync, granian if installed")
+                        help="granian (gazette run's default), gthread (gunicorn), sync")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (as `run`)")
     parser.add_argument("--threads", type=int, default=4, help="granian blocking threads")
     parser.add_argument("--urls", type=int, default=500,

@@ -43,6 +43,11 @@ def page_cache_invalidate(tags: Iterable[str]) -> None:
     cache.set_many({VERSION_PREFIX + tag: uuid.uuid4().hex for tag in set(tags)}, timeout=None)
 
 
+def tags_version(*tags: str) -> str:
+    """One string that changes whenever any of ``tags`` is invalidated, for fragment keys."""
+    return "-".join(_tag_versions(tags)[tag] for tag in tags)
+
+
 def page_cache_clear() -> None:
     page_cache_invalidate([GLOBAL_TAG])
 

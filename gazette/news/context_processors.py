@@ -1,15 +1,24 @@
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from .cache import GLOBAL_TAG, VERSION_PREFIX
 from .models import SectionPage
 
 
 def _navigation() -> list[dict]:
-    return [
-        {"title": s.title, "url": s.url}
-        for s in SectionPage.objects.live().public().order_by("path").only("title", "url_path")
-    ]
+    """The section links on every page, kept in the cache until anything site-wide changes
+    (publishing a section bumps the page cache's global tag)."""
+    key = f"navigation:{cache.get(VERSION_PREFIX + GLOBAL_TAG, '')}"
+    links = cache.get(key)
+    if links is None:
+        links = [
+            {"title": s.title, "url": s.url}
+            for s in SectionPage.objects.live().public().order_by("path")
+        ]
+        cache.set(key, links, timeout=settings.GAZETTE_PAGE_CACHE_SECONDS)
+    return links
 
 
 def site_furniture(request: HttpRequest) -> dict:

@@ -21,6 +21,8 @@ def live_articles() -> QuerySet[ArticlePage]:
         .public()
         .select_related("lead_image", "agency")
         .prefetch_related(
+            # Story cards show a rendition of the lead image: one query for all of them.
+            "lead_image__renditions",
             Prefetch(
                 "article_authors",
                 queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
