@@ -12,6 +12,7 @@ import hashlib
 import itertools
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.db import connection
@@ -19,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import conf
-from .engine.fingerprint import NEAR_DUP_JACCARD, similarity
+from .engine.history import count_near_duplicates
 from .engine.types import HistoryStats, SubmissionKeys
 from .models import RecentBand, RecentSubmission
 
@@ -73,16 +74,15 @@ class DatabaseHistory:
         dup_since = now - self.dup
         article = article_key(keys.article)
         same_ip, same_email, exact_other = self._counts(keys, article, burst_since, dup_since)
-        near_other = near_same = 0
+        near_same = near_other = 0
         if keys.bands:
-            for other_article, signature in self._candidates(keys, dup_since):
-                if isinstance(signature, str):
-                    signature = json.loads(signature)
-                if similarity(tuple(signature or ()), keys.signature) >= NEAR_DUP_JACCARD:
-                    if other_article == article:
-                        near_same += 1
-                    else:
-                        near_other += 1
+            near_same, near_other = count_near_duplicates(
+                replace(keys, article=article),
+                (
+                    (other, json.loads(sig) if isinstance(sig, str) else (sig or ()))
+                    for other, sig in self._candidates(keys, dup_since)
+                ),
+            )
         return HistoryStats(
             same_ip_prefix=same_ip,
             same_email=same_email,

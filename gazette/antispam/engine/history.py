@@ -11,6 +11,7 @@ band keys.
 from __future__ import annotations
 
 from collections import defaultdict, deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -28,6 +29,23 @@ class History(Protocol):
     def add(self, keys: SubmissionKeys) -> None:
         """Record a submission once it has been checked."""
         ...
+
+
+def count_near_duplicates(
+    keys: SubmissionKeys, candidates: Iterable[tuple[str, Sequence[int]]]
+) -> tuple[int, int]:
+    """Confirm band candidates by their MinHash signatures: (same article, other articles).
+
+    Shared by every History so that memory and database agree on what a near duplicate is.
+    """
+    same = other = 0
+    for article, signature in candidates:
+        if similarity(tuple(signature), keys.signature) >= NEAR_DUP_JACCARD:
+            if article == keys.article:
+                same += 1
+            else:
+                other += 1
+    return same, other
 
 
 @dataclass
@@ -97,19 +115,15 @@ class MemoryHistory:
                 for e in self._recent(self._by_text.get(keys.text_hash), dup_since)
                 if e.keys.article != keys.article
             )
-        near_other = near_same = 0
+        near_same = near_other = 0
         if keys.bands:
-            seen: set[int] = set()
+            candidates: dict[int, _Entry] = {}
             for band in keys.bands:
                 for e in self._recent(self._by_band.get(band), dup_since):
-                    if id(e) in seen:
-                        continue
-                    seen.add(id(e))
-                    if similarity(e.keys.signature, keys.signature) >= NEAR_DUP_JACCARD:
-                        if e.keys.article == keys.article:
-                            near_same += 1
-                        else:
-                            near_other += 1
+                    candidates.setdefault(id(e), e)
+            near_same, near_other = count_near_duplicates(
+                keys, ((e.keys.article, e.keys.signature) for e in candidates.values())
+            )
         return HistoryStats(
             same_ip_prefix=same_ip,
             same_email=same_email,

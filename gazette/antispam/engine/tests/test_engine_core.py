@@ -4,7 +4,8 @@ import pytest
 
 from gazette.antispam.engine import Config, Engine, HistoryStats, Submission, conformal_threshold
 
-from .conftest import HAM_TEXTS, SPAM_TEXTS, sub
+from .conftest import sub
+from .samples import HAM_TEXTS, SPAM_TEXTS
 
 
 def _train(engine: Engine, rounds: int = 3) -> None:

@@ -8,7 +8,7 @@ import pytest
 from gazette.antispam.engine import evaluate
 from gazette.antispam.engine.corpora import main as convert_main
 
-from .conftest import HAM_TEXTS, SPAM_TEXTS
+from .samples import HAM_TEXTS, SPAM_TEXTS
 
 
 def _csv(path: Path) -> Path:
