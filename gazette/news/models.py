@@ -234,12 +234,17 @@ class ArticlePage(Page):
     def get_context(self, request, *args, **kwargs):
         from . import selectors
 
-        section_tag = f"section:{self.get_parent().pk}"
+        section = self.get_parent()
+        section_tag = f"section:{section.pk}"
         page_cache_tag(request, f"page:{self.pk}", section_tag)
         selectors.with_credits(self)
         context = super().get_context(request, *args, **kwargs)
-        # Rendered once per version of the section and kept as a fragment (the template's
-        # {% cache %}): the query and the four cards are a third of the page's cost.
-        context["more_from_section"] = partial(selectors.more_from_section, self)
-        context["section_version"] = tags_version(GLOBAL_TAG, section_tag)
+        # "More from the section" is a third of the page's cost: the stories it shows are
+        # chosen from a cached list and their cards are a cached fragment (the template's
+        # {% cache %}), both keyed by the section's version, so they are shared by every
+        # story of the section until the section changes.
+        version = tags_version(GLOBAL_TAG, section_tag)
+        more_ids = selectors.more_from_section_ids(section, exclude=self.pk, version=version)
+        context["more_from_section"] = partial(selectors.articles_in_order, more_ids)
+        context["more_from_section_key"] = f"{version}:{more_ids}"
         return context
