@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "gazette.antispam.middleware.AkismetHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gazette.news.cache.PageCacheMiddleware",
+    "gazette.news.routing.RouteCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -8,4 +8,4 @@ class NewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects page cache invalidation)
+        from . import routing, signals  # noqa: F401  (connect cache invalidation)

@@ -19,6 +19,7 @@ from wagtail.snippets.models import register_snippet
 
 from .blocks import ArticleBodyBlock
 from .cache import GLOBAL_TAG, page_cache_tag, tags_version
+from .routing import NoRestrictionsShortcutMixin
 
 LANGUAGE_CHOICES = [
     ("en", "English"),
@@ -90,7 +91,7 @@ class Agency(SlugFromNameMixin, index.Indexed, models.Model):
         return self.name
 
 
-class HomePage(Page):
+class HomePage(NoRestrictionsShortcutMixin, Page):
     """The front page: lead story, breaking banner and the latest from each section."""
 
     intro = models.CharField(max_length=250, blank=True)
@@ -112,7 +113,7 @@ class HomePage(Page):
         return context
 
 
-class SectionPage(Page):
+class SectionPage(NoRestrictionsShortcutMixin, Page):
     intro = models.CharField(max_length=250, blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -143,7 +144,7 @@ class ArticleAuthor(Orderable):
     panels = [FieldPanel("author")]
 
 
-class ArticlePage(Page):
+class ArticlePage(NoRestrictionsShortcutMixin, Page):
     """A story. The page title is its headline."""
 
     standfirst = models.TextField(
@@ -211,8 +212,13 @@ class ArticlePage(Page):
 
     @property
     def section(self) -> SectionPage | None:
-        parent = self.get_parent()
-        return parent.specific if parent else None
+        # One query for the specific parent, where get_parent().specific takes two; treebeard's
+        # get_parent() then answers from the same object.
+        if getattr(self, "_cached_parent_obj", None) is None and self.depth > 1:
+            parent_path = self.path[: -self.steplen]
+            self._cached_parent_obj = SectionPage.objects.filter(path=parent_path).first()
+        parent = self._cached_parent_obj
+        return parent.specific if parent is not None else None
 
     @property
     def authors(self) -> list[Author]:
@@ -234,7 +240,7 @@ class ArticlePage(Page):
     def get_context(self, request, *args, **kwargs):
         from . import selectors
 
-        section = self.get_parent()
+        section = self.section
         section_tag = f"section:{section.pk}"
         page_cache_tag(request, f"page:{self.pk}", section_tag)
         selectors.with_credits(self)
