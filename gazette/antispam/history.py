@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -76,13 +76,16 @@ class DatabaseHistory:
         same_ip, same_email, exact_other = self._counts(keys, article, burst_since, dup_since)
         near_same = near_other = 0
         if keys.bands:
-            near_same, near_other = count_near_duplicates(
-                replace(keys, article=article),
-                (
-                    (other, json.loads(sig) if isinstance(sig, str) else (sig or ()))
-                    for other, sig in self._candidates(keys, dup_since)
-                ),
-            )
+            hashed = replace(keys, article=article)
+            # Candidates come grouped by signature (a flood repeats one text): each distinct
+            # signature is confirmed once and counts for its group.
+            for same_article, sig, count in self._candidates(keys, article, dup_since):
+                signature = json.loads(sig) if isinstance(sig, str) else (sig or ())
+                same, other = count_near_duplicates(
+                    hashed, [(article if same_article else None, signature)]
+                )
+                near_same += same * count
+                near_other += other * count
         return HistoryStats(
             same_ip_prefix=same_ip,
             same_email=same_email,
@@ -129,8 +132,11 @@ class DatabaseHistory:
             next(counts) if keys.text_hash else 0,
         )
 
-    def _candidates(self, keys: SubmissionKeys, dup_since: datetime) -> list[tuple[str, object]]:
-        """(article, signature) of recent submissions sharing a band, newest per band first."""
+    def _candidates(
+        self, keys: SubmissionKeys, article: str, dup_since: datetime
+    ) -> list[tuple[bool, object, int]]:
+        """Recent submissions sharing a band (at most ``CANDIDATES_PER_BAND`` per band, the
+        newest), grouped: (same article?, signature, how many)."""
         ops = connection.ops
         bands = ops.quote_name(RecentBand._meta.db_table)
         recent = ops.quote_name(RecentSubmission._meta.db_table)
@@ -143,13 +149,14 @@ class DatabaseHistory:
             f'WHERE pool = %s AND band = %s AND "at" >= %s ORDER BY "at" DESC LIMIT %s) AS b{i}'
             for i in range(len(unique))
         )
-        sql = f"SELECT article, signature FROM {recent} WHERE id IN ({per_band})"
-        params: list[object] = []
+        sql = (f"SELECT CASE WHEN article = %s THEN 1 ELSE 0 END AS same, signature, COUNT(*) "
+               f"FROM {recent} WHERE id IN ({per_band}) GROUP BY 1, 2")
+        params: list[object] = [article]
         for band in unique:
             params += [self.pool, band, since, CANDIDATES_PER_BAND]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return list(cursor.fetchall())
+            return [(bool(same), sig, int(count)) for same, sig, count in cursor.fetchall()]
 
     def add(
         self,
@@ -161,11 +168,15 @@ class DatabaseHistory:
         match_hash: str = "",
         guid: str = "",
     ) -> RecentSubmission:
-        """Record a checked submission; the extra fields let a later report find the check."""
+        """Record a checked submission; the extra fields let a later report find the check.
+
+        Two plain INSERTs (the submission, then all its bands in one statement): this runs
+        inside the write transaction of every check, so it is kept short.
+        """
         at = self.now()
         if isinstance(stats, HistoryStats):
             stats = stats.to_dict()
-        row = RecentSubmission.objects.create(
+        row = RecentSubmission(
             pool=self.pool,
             at=at,
             article=article_key(keys.article),
@@ -179,13 +190,36 @@ class DatabaseHistory:
             score=score,
             stats=dict(stats or {}),
         )
-        if keys.bands:
-            RecentBand.objects.bulk_create(
-                RecentBand(submission=row, pool=self.pool, band=band, at=at)
-                for band in dict.fromkeys(keys.bands)
-            )
+        ops = connection.ops
+        fields = _recent_fields()
+        values = [field.get_db_prep_save(getattr(row, field.attname), connection)
+                  for field in fields]
+        table = ops.quote_name(RecentSubmission._meta.db_table)
+        sql = (f"INSERT INTO {table} ({', '.join(ops.quote_name(f.column) for f in fields)}) "
+               f"VALUES ({', '.join(['%s'] * len(fields))})")
+        returning = connection.features.can_return_columns_from_insert
+        if returning:
+            sql += " RETURNING id"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            row.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+            row._state.adding = False
+            row._state.db = connection.alias
+            bands = list(dict.fromkeys(keys.bands))
+            if bands:
+                band_at = RecentBand._meta.get_field("at").get_db_prep_save(at, connection)
+                params: list[object] = []
+                for band in bands:
+                    params += [row.pk, self.pool, band, band_at]
+                cursor.execute(
+                    f"INSERT INTO {ops.quote_name(RecentBand._meta.db_table)} "
+                    f"(submission_id, pool, band, {ops.quote_name('at')}) VALUES "
+                    + ", ".join(["(%s, %s, %s, %s)"] * len(bands)),
+                    params,
+                )
         if next(_added) % PRUNE_EVERY == 0:
-            self.prune()
+            # After the check's transaction: pruning must not hold its write lock.
+            transaction.on_commit(self.prune)
         return row
 
     def find(self, *, guid: str = "", match_hash: str = "") -> RecentSubmission | None:
@@ -206,6 +240,21 @@ class DatabaseHistory:
     def prune(self, before: datetime | None = None) -> int:
         """Forget activity older than the longest window (in every pool)."""
         cut = before or self.now() - max(self.dup, self.burst)
-        RecentBand.objects.filter(at__lt=cut).delete()
-        deleted, _ = RecentSubmission.objects.filter(at__lt=cut).delete()
-        return deleted
+        ops = connection.ops
+        recent = ops.quote_name(RecentSubmission._meta.db_table)
+        bands = ops.quote_name(RecentBand._meta.db_table)
+        at = ops.quote_name("at")
+        cut_value = ops.adapt_datetimefield_value(cut)
+        # Plain DELETEs: the ORM's cascade would first load every old row into Python.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {bands} WHERE submission_id IN "
+                f"(SELECT id FROM {recent} WHERE {at} < %s)", [cut_value],
+            )
+            cursor.execute(f"DELETE FROM {recent} WHERE {at} < %s", [cut_value])
+            return max(0, cursor.rowcount)
+
+
+def _recent_fields() -> list:
+    """RecentSubmission's columns but its id, in model order."""
+    return [f for f in RecentSubmission._meta.concrete_fields if not f.primary_key]

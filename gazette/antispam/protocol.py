@@ -29,10 +29,17 @@ def params(request: HttpRequest) -> QueryDict:
     Akismet clients send form bodies; some HTTP clients add a default ``api_key`` to every
     query string (how the ``akismet`` Python package's key-sites call gets its key).
     """
+    if request.method != "POST":
+        return request.GET
+    # Usually only one of the two has anything: no copy then (WordPress posts hundreds of
+    # fields, and copying them field by field cost more than the key check).
+    if not request.GET:
+        return request.POST
+    if not request.POST:
+        return request.GET
     merged = request.GET.copy()
-    if request.method == "POST":
-        for name, values in request.POST.lists():
-            merged.setlist(name, values)
+    for name, values in request.POST.lists():
+        merged.setlist(name, values)
     return merged
 
 
