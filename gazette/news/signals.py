@@ -48,3 +48,11 @@ def invalidate_moved(sender, instance, parent_page_before, parent_page_after, **
 def invalidate_credits(sender, **kwargs) -> None:
     # Credits show on every story card; renaming one is rare enough to refresh everything.
     _invalidate_on_commit({GLOBAL_TAG})
+
+
+@receiver(page_published)
+def prepare_renditions(sender, instance, **kwargs) -> None:
+    from .tasks import article_renditions_prepare
+
+    if isinstance(instance.specific, ArticlePage):
+        transaction.on_commit(lambda: article_renditions_prepare.enqueue(instance.pk))

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from io import BytesIO
 
+from django.core.files.images import ImageFile
 from django.utils import timezone
-from wagtail.models import Page
+from PIL import Image as PILImage
+from wagtail.images.models import Image
+from wagtail.models import Collection, Page
 
 from .models import Agency, ArticleAuthor, ArticlePage, Author, HomePage, SectionPage
 
@@ -95,3 +99,13 @@ def make_article(
 
 def hours_ago(hours: float) -> datetime:
     return timezone.now() - timedelta(hours=hours)
+
+
+def make_image(title: str = "The quay", *, name: str = "quay.png",
+               size: tuple[int, int] = (1600, 1000)) -> Image:
+    """An image in MEDIA_ROOT (point it at a temporary folder first)."""
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    buffer = BytesIO()
+    PILImage.new("RGB", size, "navy").save(buffer, "PNG")
+    return Image.objects.create(title=title, file=ImageFile(buffer, name=name))

@@ -2,18 +2,15 @@
 
 import html
 import json
-from io import BytesIO
 
 import feedparser
 import pytest
 from django.conf import settings
-from django.core.files.images import ImageFile
 from django.test import Client
-from PIL import Image as PILImage
 from wagtail.images.models import Image
-from wagtail.models import Collection, PageViewRestriction
+from wagtail.models import PageViewRestriction
 
-from gazette.news import feeds
+from gazette.news import feeds, testing
 from gazette.news.testing import (
     hours_ago,
     make_agency,
@@ -49,11 +46,7 @@ def parse(url: str):
 
 def make_image(tmp_path, settings, name="quay.png", size=(1600, 1000)) -> Image:
     settings.MEDIA_ROOT = tmp_path
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
-    buffer = BytesIO()
-    PILImage.new("RGB", size, "navy").save(buffer, "PNG")
-    return Image.objects.create(title="The quay", file=ImageFile(buffer, name=name))
+    return testing.make_image(name=name, size=size)
 
 
 @pytest.mark.parametrize("scope", SCOPES)
