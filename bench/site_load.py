@@ -10,7 +10,9 @@ rendered once in-process (lead-image renditions exist, as on a live site, and ev
 checked to answer 200). For each server configuration and each mode the server is started as
 a subprocess on 127.0.0.1 (DEBUG off, SQLite in the data dir, local-memory cache):
 
-* ``uncached``: GAZETTE_PAGE_CACHE=0, every request renders the page;
+* ``uncached``: GAZETTE_PAGE_CACHE=0, every request renders the page; measured after every
+  rotation URL was requested 2 x workers times, so that each worker holds what a running site
+  keeps warm for a page it has served before (its remembered route, cached fragments);
 * ``cached``: the anonymous page cache on, measured after warm-up passes over the rotation
   until two passes in a row are served from the cache (each worker has its own cache).
 
@@ -23,6 +25,7 @@ and the command that reproduces them are printed; a JSON copy goes to bench/resu
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import contextlib
 import datetime as dt
 import importlib.util
@@ -317,6 +320,26 @@ def warm_cache(base: str, script: Path, connections: int, urls: int) -> dict:
     return {"passes": passes, "misses_last_pass": misses}
 
 
+def warm_every_url(base: str, urls: list[str], workers: int) -> dict:
+    """Request every URL of the rotation a few times on new connections, so that each worker
+    holds what a running site keeps warm for its pages (remembered routes, cached fragments,
+    renditions); otherwise the rotation of the large site is measured cold and the small one warm.
+    """
+    rounds = 2 * workers
+    started = time.monotonic()
+
+    def fetch(path: str) -> int:
+        with urllib.request.urlopen(base + path, timeout=30) as response:  # new connection
+            response.read()
+            return response.status
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2 * workers) as pool:
+        statuses = list(pool.map(fetch, urls * rounds))
+    bad = sum(1 for status in statuses if status != 200)
+    return {"warm_requests": len(statuses), "warm_seconds": round(time.monotonic() - started, 1),
+            "warm_bad": bad}
+
+
 # --- Orchestration --------------------------------------------------------------------------
 
 def base_env(data_dir: Path) -> dict[str, str]:
@@ -375,6 +398,12 @@ def measure(args: argparse.Namespace, site: dict, server: str, mode: str, env: d
         run_wrk(base, counting, args.connections, args.warmup)
         if mode == "cached":
             warm = warm_cache(base, counting, args.connections, len(urls))
+        else:
+            warm = warm_every_url(base, urls, args.workers)
+            print(f"   {server:8} {mode:8} warm-up: every URL {2 * args.workers}x, "
+                  f"{warm['warm_requests']} requests in {warm['warm_seconds']} s "
+                  f"({warm['warm_requests'] / max(warm['warm_seconds'], 0.1):.0f} req/s, "
+                  f"{warm['warm_bad']} not 200)", flush=True)
         for connections in (1, args.connections):
             cpu_before = session_cpu_seconds(process.pid)
             figures = run_wrk(base, plain, connections, args.duration)
