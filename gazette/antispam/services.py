@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from datetime import date
 
 from django.db import connection, transaction
@@ -37,12 +38,18 @@ SPAM_KINDS = ("spam", "discard")
 
 @dataclass(frozen=True)
 class CheckOutcome:
-    """A verdict with what a later report on the same submission needs."""
+    """A verdict with what a later report on the same submission needs.
+
+    ``record``: with ``check_submission(defer=True)``, what is still to be written (the
+    recent activity and the counts), to be called once; None when nothing is left to do.
+    """
 
     verdict: Verdict
     stats: HistoryStats
     guid: str
     pool: str
+    record: Callable[[], None] | None = dataclass_field(default=None, compare=False,
+                                                        repr=False)
 
 
 def _pool(pool: str | None) -> str:
@@ -125,10 +132,14 @@ def check_submission(
     record: bool = True,
     api_key: ApiKey | None = None,
     site: str = "",
+    defer: bool = False,
 ) -> CheckOutcome:
     """Classify a submission; with ``record``, remember it for the behaviour signals, for a
     later report of the same submission, and in the daily counts. With ``api_key``, count the
-    call in the key's monthly usage too (in the same transaction: one commit per check)."""
+    call in the key's monthly usage too (in the same transaction: one commit per check).
+
+    ``defer``: leave those writes to the caller, as ``outcome.record`` (the API answers
+    first and records right after; the counts are the same upserts either way)."""
     pool = _pool(pool)
     sub = _bounded(submission)
     with state.engine_for(pool, sync=False) as engine:
@@ -138,7 +149,10 @@ def check_submission(
     with state.engine_for(pool) as engine:
         verdict = engine.check(sub, stats, keys=keys)
     guid = uuid.uuid4().hex
-    if record or api_key is not None:
+    if not record and api_key is None:
+        return CheckOutcome(verdict, stats, guid, pool)
+
+    def write() -> None:
         with transaction.atomic():
             if record:
                 history.add(keys, kind=verdict.kind, score=verdict.score, stats=stats,
@@ -147,6 +161,10 @@ def check_submission(
             if api_key is not None:
                 answer = "spam" if verdict.is_spam else "ham"
                 count_usage(api_key, site, calls=1, **{answer: 1})
+
+    if defer:
+        return CheckOutcome(verdict, stats, guid, pool, record=write)
+    write()
     return CheckOutcome(verdict, stats, guid, pool)
 
 
@@ -279,14 +297,17 @@ def authenticate(key: str, blog: str | None = None) -> KeyCheck:
 
 
 def api_check(*, api_key: ApiKey, site: str, submission: Submission,
-              is_test: bool = False) -> CheckOutcome:
-    """comment-check: test requests leave no trace; rechecks are not new activity."""
+              is_test: bool = False, defer: bool = False) -> CheckOutcome:
+    """comment-check: test requests leave no trace; rechecks are not new activity.
+
+    ``defer``: see :func:`check_submission` (the view records after sending the answer)."""
     return check_submission(
         submission=submission,
         pool=conf.pool_for_key(api_key.pk),
         record=not is_test and not submission.recheck_reason,
         api_key=None if is_test else api_key,
         site=site,
+        defer=defer,
     )
 
 

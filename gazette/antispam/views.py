@@ -31,9 +31,38 @@ View = Callable[[HttpRequest], HttpResponse]
 DEBUG_HEADER = "X-akismet-debug-help"
 
 
+class RecordingResponse(HttpResponse):
+    """A comment-check answer that records the check once it has been handed to the server.
+
+    WSGI servers call ``close()`` after sending the body (granian and gunicorn do; Django's
+    test client calls it before returning), so the client does not wait for the writes.
+    A failure there is logged: the answer was already given.
+    """
+
+    def __init__(self, *args: object, record: Callable[[], None], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._record: Callable[[], None] | None = record
+
+    def close(self) -> None:
+        record, self._record = self._record, None
+        try:
+            if record is not None:
+                record()
+        except Exception:
+            logger.exception("antispam: could not record a comment-check")
+        finally:
+            super().close()
+
+
 def text(body: str, *, debug: str = "", status: int = 200,
-         headers: dict[str, str] | None = None) -> HttpResponse:
-    response = HttpResponse(body, content_type="text/plain; charset=utf-8", status=status)
+         headers: dict[str, str] | None = None,
+         record: Callable[[], None] | None = None) -> HttpResponse:
+    content_type = "text/plain; charset=utf-8"
+    if record is not None:
+        response: HttpResponse = RecordingResponse(body, content_type=content_type,
+                                                   status=status, record=record)
+    else:
+        response = HttpResponse(body, content_type=content_type, status=status)
     if debug:
         response[DEBUG_HEADER] = protocol.header_safe(debug)
     for name, value in (headers or {}).items():
@@ -128,12 +157,15 @@ def comment_check(request: HttpRequest) -> HttpResponse:
     outcome = services.api_check(
         api_key=check.api_key, site=check.site,
         submission=protocol.submission_from(data), is_test=protocol.flag(data.get("is_test")),
+        defer=True,
     )
     kind = outcome.verdict.kind
     headers = {"X-akismet-guid": outcome.guid, "X-Gazette-Verdict": kind}
     if kind == "discard":
         headers["X-akismet-pro-tip"] = "discard"
-    return text(protocol.SPAM if outcome.verdict.is_spam else protocol.HAM, headers=headers)
+    # The recent activity and the counts are written once the answer is on its way.
+    return text(protocol.SPAM if outcome.verdict.is_spam else protocol.HAM, headers=headers,
+                record=outcome.record)
 
 
 def _submit(request: HttpRequest, label: str) -> HttpResponse:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
+from contextlib import contextmanager
+from unittest.mock import patch
 
 import pytest
-from django.test import Client
+from django.core.signals import request_finished
+from django.db import DatabaseError, close_old_connections
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
-from gazette.antispam import services
+from gazette.antispam import services, views
 from gazette.antispam.engine.types import Submission
+from gazette.antispam.history import DatabaseHistory
 from gazette.antispam.models import (
     DailyCount,
     LabelledExample,
@@ -94,6 +100,31 @@ def test_wrong_methods_are_405(client, api_key):
         assert client.put(f"/akismet/{endpoint}").status_code == 405
 
 
+def test_a_key_with_several_sites_serves_each_and_only_them(client):
+    key = services.create_key(sites=["https://a.example", "https://b.example"])
+    site = key.sites.get(host="b.example")
+    site.is_revoked = True
+    site.save()
+    verify = {"key": key.key}
+    assert_text(post(client, "1.1/verify-key", dict(verify, blog="https://a.example/x")),
+                b"valid")
+    assert_text(post(client, "1.1/verify-key", dict(verify, blog="https://b.example")),
+                b"invalid", "This key was revoked for b.example")
+    assert_text(post(client, "1.1/verify-key", dict(verify, blog="https://c.example")),
+                b"invalid", "This key is not registered for c.example")
+
+
+def test_the_body_wins_over_the_query_string(client, api_key):
+    # Parameters may come from either; a field in both takes the body's value.
+    query = f"?api_key={api_key.key}&blog=https://other.example&user_ip=192.0.2.1"
+    response = client.post(f"/akismet/1.1/comment-check{query}",
+                           {"blog": BLOG, "comment_content": HAM_TEXTS[1]})
+    assert_text(response, b"false")
+    assert UsageCount.objects.get().site == "blog.example.org"
+    only_query = client.post(f"/akismet/1.1/verify-key?key={api_key.key}&blog={BLOG}")
+    assert_text(only_query, b"valid")
+
+
 def test_csrf_is_not_required(api_key):
     client = Client(enforce_csrf_checks=True)
     assert_text(post(client, "1.1/comment-check", comment(api_key.key)), b"false")
@@ -106,6 +137,47 @@ def test_comment_check_ham(client, api_key):
     assert re.fullmatch(r"[0-9a-f]{32}", response["X-akismet-guid"])
     assert "X-akismet-pro-tip" not in response
     assert response["X-Gazette-Verdict"] == "ham"
+
+
+@contextmanager
+def connections_kept():
+    """Close responses as the test client does: without closing the test's connection."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_finished.connect(close_old_connections)
+
+
+def test_a_check_is_recorded_once_its_answer_is_handed_over(api_key, caplog):
+    # The recent activity and the counts are written when the server closes the response,
+    # after sending it (Django's test client closes before returning).
+    factory = RequestFactory()
+    request = factory.post("/akismet/1.1/comment-check", comment(api_key.key))
+    response = views.comment_check(request)
+    assert_text(response, b"false")
+    assert not RecentSubmission.objects.exists() and not UsageCount.objects.exists()
+    with connections_kept():
+        response.close()
+    recorded = RecentSubmission.objects.get()
+    assert recorded.guid == response["X-akismet-guid"] and recorded.kind == "ham"
+    assert UsageCount.objects.get().calls == 1 and DailyCount.objects.get().checks == 1
+    with connections_kept():
+        response.close()  # a second close records nothing more
+    assert RecentSubmission.objects.count() == 1 and UsageCount.objects.get().calls == 1
+
+    # A failure then is logged; the answer was given already.
+    def broken(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    with patch.object(DatabaseHistory, "add", broken):
+        request = factory.post("/akismet/1.1/comment-check", comment(api_key.key))
+        response = views.comment_check(request)
+        assert_text(response, b"false")
+        with caplog.at_level(logging.ERROR, logger="gazette.antispam"), connections_kept():
+            response.close()
+    assert "could not record a comment-check" in caplog.text
+    assert UsageCount.objects.get().calls == 1  # the failed check's transaction rolled back
 
 
 @pytest.mark.parametrize("author", ["akismet-guaranteed-spam", "viagra-test-123"])
