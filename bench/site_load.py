@@ -85,6 +85,9 @@ def _setup_site(size: int, sample: int) -> None:
             bulk(missing)
         else:
             _fallback_bulk(missing)
+    from gazette.database import database_optimize
+
+    database_optimize()  # as `gazette run` and its scheduler do
     count = live.count()
     loaded = time.perf_counter() - started
 

@@ -71,6 +71,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.bulk:
         added = demo_bulk(args.bulk, stdout=sys.stdout)
         print(f"Added {added} archive articles.")
+    from gazette.database import database_optimize
+
+    database_optimize()
     return 0
 
 
@@ -86,6 +89,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+# The planner statistics follow the archive's growth (gazette.database).
+OPTIMIZE_EVERY_SECONDS = 3600
+
+
 def cmd_scheduler(args: argparse.Namespace) -> int:
     """Publish and expire scheduled pages every ``interval`` seconds until told to stop."""
     _setup_django()
@@ -98,13 +105,22 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
         nonlocal stopping
         stopping = True
 
+    from gazette.database import database_optimize
+
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    optimized_at = time.monotonic()
     while not stopping:
         try:
             call_command("publish_scheduled")
         except Exception as error:  # a bad page must not stop scheduled publishing for good
             print(f"scheduler: publish_scheduled failed: {error}", file=sys.stderr)
+        if time.monotonic() - optimized_at >= OPTIMIZE_EVERY_SECONDS:
+            optimized_at = time.monotonic()
+            try:
+                database_optimize()
+            except Exception as error:  # a busy database: try again next time
+                print(f"scheduler: database_optimize failed: {error}", file=sys.stderr)
         close_old_connections()
         deadline = time.monotonic() + args.interval
         while not stopping and time.monotonic() < deadline:
@@ -125,6 +141,9 @@ def prepare(*, demo: bool = True) -> None:
 
         created = demo_load(stdout=sys.stdout)
         print(f"Demo newsroom ready ({created} new articles).")
+    from gazette.database import database_optimize
+
+    database_optimize()
     username, password = ensure_admin()
     print(f"Admin: {settings.GAZETTE_BASE_URL}/admin/  user '{username}'", end="")
     print(f"  password '{password}'" if password else "  (password unchanged)")
