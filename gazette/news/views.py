@@ -37,5 +37,11 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
-    results = selectors.paginate(request, selectors.search_articles(query)) if query else None
-    return render(request, "news/search.html", {"query": query, "results": results})
+    order = request.GET.get("sort", "")
+    if order not in selectors.SEARCH_ORDERS:
+        order = selectors.SEARCH_ORDERS[0]
+    results = None
+    if query:
+        results = selectors.paginate(request, selectors.search_articles(query, order=order))
+    return render(request, "news/search.html",
+                  {"query": query, "results": results, "sort": order})

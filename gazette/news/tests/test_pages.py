@@ -1,8 +1,9 @@
 import pytest
 from django.test import Client
 
+from gazette.news import selectors
 from gazette.news.models import ArticlePage
-from gazette.news.testing import make_article, make_section
+from gazette.news.testing import hours_ago, make_article, make_section
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +71,39 @@ def test_search_finds_published_stories(article):
     assert "Bakery prices" in client.get("/search/", {"q": "flour"}).content.decode()
     assert client.get("/search/", {"q": ""}).status_code == 200
     assert client.get("/search/", {"q": "x" * 5000}).status_code == 200
+
+
+def test_search_orders_newest_first_or_by_relevance(section):
+    relevant = make_article(section, title="Barrier barrier: the barrier vote",
+                            standfirst="All about the barrier.", slug="barrier-vote",
+                            published_at=hours_ago(48))
+    recent = make_article(section, title="Ferry timetable changes",
+                          standfirst="Boats will avoid the barrier works.", slug="ferry",
+                          published_at=hours_ago(1))
+    client = Client()
+
+    def titles(**params):
+        html = client.get("/search/", {"q": "barrier", **params}).content.decode()
+        return [t for t in (relevant.title, recent.title) if t in html], html
+
+    found, html = titles()
+    assert html.index(recent.title) < html.index(relevant.title)
+    assert "Most relevant</a>" in html and 'aria-current="true">Newest first' in html
+    found, html = titles(sort="relevance")
+    assert html.index(relevant.title) < html.index(recent.title)
+    assert 'aria-current="true">Most relevant' in html
+    found, html = titles(sort="<script>")
+    assert len(found) == 2 and html.index(recent.title) < html.index(relevant.title)
+
+
+def test_search_pages_keep_their_order(section):
+    for n in range(selectors.PAGE_SIZE + 1):
+        make_article(section, title=f"Quay repairs, part {n}", slug=f"quay-{n}")
+    client = Client()
+    html = client.get("/search/", {"q": "quay", "sort": "relevance"}).content.decode()
+    assert "sort=relevance&amp;page=2" in html
+    html = client.get("/search/", {"q": "quay"}).content.decode()
+    assert "sort=newest&amp;page=2" in html and ">Older<" in html
 
 
 def test_article_model_helpers(article):
