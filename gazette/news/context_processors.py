@@ -5,6 +5,7 @@ from django.utils.functional import SimpleLazyObject
 
 from .cache import GLOBAL_TAG, VERSION_PREFIX
 from .models import SectionPage
+from .routing import public_only
 
 
 def _navigation() -> list[dict]:
@@ -15,7 +16,7 @@ def _navigation() -> list[dict]:
     if links is None:
         links = [
             {"title": s.title, "url": s.url}
-            for s in SectionPage.objects.live().public().order_by("path")
+            for s in public_only(SectionPage.objects.live()).order_by("path")
         ]
         cache.set(key, links, timeout=settings.GAZETTE_PAGE_CACHE_SECONDS)
     return links

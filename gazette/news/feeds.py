@@ -29,6 +29,7 @@ from taggit.models import Tag
 from . import selectors, seo
 from .cache import page_cache_tag
 from .models import ArticlePage, SectionPage
+from .routing import public_only
 
 FEED_LENGTH = 30
 FEED_FORMATS = ("rss", "atom", "json")
@@ -69,7 +70,7 @@ def site_scope(request: HttpRequest) -> FeedScope:
 
 
 def section_scope(request: HttpRequest, slug: str) -> FeedScope:
-    section = SectionPage.objects.live().public().filter(slug=slug).order_by("path").first()
+    section = public_only(SectionPage.objects.live()).filter(slug=slug).order_by("path").first()
     if section is None:
         raise Http404("No such section.")
     return FeedScope(

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -128,6 +129,11 @@ def any_view_restrictions() -> bool:
     return exists
 
 
+def public_only(pages: QuerySet) -> QuerySet:
+    """``pages.public()``, without its query for the restrictions when there are none."""
+    return pages.public() if any_view_restrictions() else pages
+
+
 class NoRestrictionsShortcutMixin:
     """Skip the two ancestor queries of Wagtail's view-restriction check when none exist."""
 
@@ -160,4 +166,5 @@ def _forget_routes_of_deleted_page(sender, instance, **kwargs) -> None:
 @receiver(post_save, sender=PageViewRestriction)
 @receiver(post_delete, sender=PageViewRestriction)
 def _forget_restrictions(sender, **kwargs) -> None:
-    transaction.on_commit(lambda: page_cache_invalidate([RESTRICTIONS_TAG]))
+    # Pages and feeds that listed a now-private story must forget it too: rare, so all of them.
+    transaction.on_commit(lambda: page_cache_invalidate([RESTRICTIONS_TAG, GLOBAL_TAG]))
