@@ -70,16 +70,16 @@ class DatabaseHistory:
 
     def stats(self, keys: SubmissionKeys) -> HistoryStats:
         now = self.now()
-        burst_since = now - self.burst
-        dup_since = now - self.dup
         article = article_key(keys.article)
-        same_ip, same_email, exact_other = self._counts(keys, article, burst_since, dup_since)
+        (same_ip, same_email, exact_other), groups = self._lookup(
+            keys, article, now - self.burst, now - self.dup
+        )
         near_same = near_other = 0
         if keys.bands:
             hashed = replace(keys, article=article)
             # Candidates come grouped by signature (a flood repeats one text): each distinct
             # signature is confirmed once and counts for its group.
-            for same_article, sig, count in self._candidates(keys, article, dup_since):
+            for same_article, sig, count in groups:
                 same, other = count_near_duplicates(
                     hashed, [(article if same_article else None, _signature(sig))]
                 )
@@ -93,69 +93,66 @@ class DatabaseHistory:
             near_duplicates_same_article=near_same,
         )
 
-    # The two lookups below run on every comment: written in SQL because building them with
-    # the ORM cost several times more than running them. Each condition is an indexed
+    # The lookup below runs on every comment: one statement in plain SQL, because building it
+    # with the ORM cost several times more than running it. Each condition is an indexed
     # equality on its own column (pool, hash, at).
-    def _counts(
+    def _lookup(
         self, keys: SubmissionKeys, article: str, burst_since: datetime, dup_since: datetime
-    ) -> tuple[int, int, int]:
+    ) -> tuple[tuple[int, int, int], list[tuple[bool, object, int]]]:
+        """The three counts (same network, same e-mail, same text on other articles) and the
+        near-duplicate candidates: recent submissions sharing a band (at most
+        ``CANDIDATES_PER_BAND`` per band, the newest), grouped as (same article?, signature,
+        how many)."""
         ops = connection.ops
-        table = ops.quote_name(RecentSubmission._meta.db_table)
+        recent = ops.quote_name(RecentSubmission._meta.db_table)
+        at = ops.quote_name("at")
         burst = ops.adapt_datetimefield_value(burst_since)
         dup = ops.adapt_datetimefield_value(dup_since)
-        parts: list[tuple[str, list[object]]] = []
-        if keys.ip_prefix_hash:
-            parts.append(('ip_prefix_hash = %s AND "at" >= %s', [keys.ip_prefix_hash, burst]))
-        if keys.email_hash:
-            parts.append(('email_hash = %s AND "at" >= %s', [keys.email_hash, burst]))
-        if keys.text_hash:
-            parts.append(('text_hash = %s AND "at" >= %s AND article <> %s',
-                          [keys.text_hash, dup, article]))
-        if not parts:
-            return 0, 0, 0
-        sql = " UNION ALL ".join(
-            f"SELECT {i}, COUNT(*) FROM (SELECT 1 FROM {table} WHERE pool = %s AND {where} "
-            f"LIMIT %s) AS c{i}"
-            for i, (where, _params) in enumerate(parts)
-        )
+        selects: list[str] = []
         params: list[object] = []
-        for _where, part_params in parts:
-            params += [self.pool, *part_params, MAX_COUNT]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            found = dict(cursor.fetchall())
-        counts = iter(int(found.get(i) or 0) for i in range(len(parts)))
-        return (
-            next(counts) if keys.ip_prefix_hash else 0,
-            next(counts) if keys.email_hash else 0,
-            next(counts) if keys.text_hash else 0,
-        )
-
-    def _candidates(
-        self, keys: SubmissionKeys, article: str, dup_since: datetime
-    ) -> list[tuple[bool, object, int]]:
-        """Recent submissions sharing a band (at most ``CANDIDATES_PER_BAND`` per band, the
-        newest), grouped: (same article?, signature, how many)."""
-        ops = connection.ops
-        bands = ops.quote_name(RecentBand._meta.db_table)
-        recent = ops.quote_name(RecentSubmission._meta.db_table)
         unique = list(dict.fromkeys(keys.bands))
-        since = ops.adapt_datetimefield_value(dup_since)
-        # One index range per band, each cut short, rather than one IN () that must sort
-        # every match of a flood before it can stop.
-        per_band = " UNION ".join(
-            f'SELECT submission_id FROM (SELECT submission_id FROM {bands} '
-            f'WHERE pool = %s AND band = %s AND "at" >= %s ORDER BY "at" DESC LIMIT %s) AS b{i}'
-            for i in range(len(unique))
-        )
-        sql = (f"SELECT CASE WHEN article = %s THEN 1 ELSE 0 END AS same, signature, COUNT(*) "
-               f"FROM {recent} WHERE id IN ({per_band}) GROUP BY 1, 2")
-        params: list[object] = [article]
-        for band in unique:
-            params += [self.pool, band, since, CANDIDATES_PER_BAND]
+        if unique:
+            # Rows: (1, same article, signature, count). First, so that PostgreSQL types the
+            # columns of the NULLs below from it. One index range per band, each cut short,
+            # rather than one IN () that must sort every match of a flood before it can stop.
+            bands = ops.quote_name(RecentBand._meta.db_table)
+            per_band = " UNION ".join(
+                f"SELECT submission_id FROM (SELECT submission_id FROM {bands} WHERE pool = %s "
+                f"AND band = %s AND {at} >= %s ORDER BY {at} DESC LIMIT %s) AS b{i}"
+                for i in range(len(unique))
+            )
+            selects.append(
+                f"SELECT 1, CASE WHEN article = %s THEN 1 ELSE 0 END, signature, COUNT(*) "
+                f"FROM {recent} WHERE id IN ({per_band}) GROUP BY 2, 3"
+            )
+            params.append(article)
+            for band in unique:
+                params += [self.pool, band, dup, CANDIDATES_PER_BAND]
+        counted: list[tuple[str, list[object]]] = [
+            (f"ip_prefix_hash = %s AND {at} >= %s", [keys.ip_prefix_hash, burst]),
+            (f"email_hash = %s AND {at} >= %s", [keys.email_hash, burst]),
+            (f"text_hash = %s AND {at} >= %s AND article <> %s", [keys.text_hash, dup, article]),
+        ]
+        for i, (where, part_params) in enumerate(counted):
+            if part_params[0]:
+                # Rows: (-1 - i, NULL, NULL, count), each count stopping at MAX_COUNT.
+                selects.append(
+                    f"SELECT {-1 - i}, NULL, NULL, COUNT(*) FROM (SELECT 1 FROM {recent} "
+                    f"WHERE pool = %s AND {where} LIMIT %s) AS c{i}"
+                )
+                params += [self.pool, *part_params, MAX_COUNT]
+        counts = [0, 0, 0]
+        groups: list[tuple[bool, object, int]] = []
+        if not selects:
+            return (0, 0, 0), groups
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [(bool(same), sig, int(count)) for same, sig, count in cursor.fetchall()]
+            cursor.execute(" UNION ALL ".join(selects), params)
+            for part, same, sig, count in cursor.fetchall():
+                if part < 0:
+                    counts[-1 - part] = int(count or 0)
+                else:
+                    groups.append((bool(same), sig, int(count)))
+        return (counts[0], counts[1], counts[2]), groups
 
     def add(
         self,
