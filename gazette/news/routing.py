@@ -69,6 +69,7 @@ def remembered_route(request: HttpRequest) -> bool:
         return False
     site = site_entry[1]
     request._wagtail_site = site
+    request._gazette_site_remembered = True
     if site is None or route_entry is None or route_entry[0] != version:
         return False
     _, site_pk, model_label, page_pk, url_path = route_entry
@@ -90,7 +91,9 @@ def remember_route(request: HttpRequest) -> None:
     site_key, route_key, _ = _request_keys(request)
     version = tags_version(GLOBAL_TAG, ROUTES_TAG)
     entries = {}
-    if hasattr(request, "_wagtail_site"):
+    if hasattr(request, "_wagtail_site") and not getattr(
+        request, "_gazette_site_remembered", False
+    ):
         entries[site_key] = (version, request._wagtail_site)
     route = getattr(request, "_wagtail_route_for_request", None)
     site = getattr(request, "_wagtail_site", None)

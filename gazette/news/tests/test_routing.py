@@ -116,3 +116,12 @@ def test_without_view_restrictions_the_check_asks_nothing(article, section,
             page=section, restriction_type=PageViewRestriction.LOGIN
         )
     assert list(article.get_view_restrictions()) == [restriction]
+
+
+def test_other_views_reuse_the_remembered_site(article):
+    client = Client()
+    first, first_queries = _get(client, "/tags/harbour/")
+    second, second_queries = _get(client, "/tags/harbour/")
+    assert first.status_code == second.status_code == 200
+    assert any("wagtailcore_site" in sql for sql in first_queries)
+    assert not any("wagtailcore_site" in sql for sql in second_queries)
