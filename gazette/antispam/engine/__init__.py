@@ -19,7 +19,9 @@ author ``akismet-guaranteed-spam`` / ``viagra-test-123`` is always spam and
 the caller's job.
 
 Signals (groups, each can be disabled with ``Config(disabled=...)`` for ablations):
-``text`` hashed word and character n-grams; ``links`` count, domains, shorteners,
+``text`` hashed word uni- and bigrams, character 2-5-grams and shape tokens (phone
+numbers, numbers by length, prices, web and e-mail addresses), plus a naive Bayes
+log-count ratio over the same features; ``links`` count, domains, shorteners,
 anchors whose text shows another domain; ``author`` keyword names, website, disposable
 e-mail domains; ``behaviour`` near-duplicate text across articles, bursts per IP /24
 (IPv6 /64) or e-mail, time from render to submit, honeypot; ``reputation`` learned from
@@ -27,7 +29,8 @@ past decisions on salted hashes of e-mail, network, author name, link domains an
 sketches; ``script`` letters in a script the article's language does not use.
 
 Decisions: a spam probability from an online logistic model whose named signals start
-from prior weights (rules that need no training). Bin and discard thresholds follow the
+from prior weights (rules that need no training); ``fit`` trains it in several passes
+and averages the weights, ``learn`` takes one step at once. Bin and discard thresholds follow the
 conformal rule on held-out ham scores (the score each ham had before it was learned):
 at most ``floor(budget*(n+1))-1`` known ham scores lie above the bin threshold, so
 nothing is binned on the model score alone until enough ham has been seen. Before that,

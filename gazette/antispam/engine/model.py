@@ -3,7 +3,10 @@
 Hashed features are binary and scaled by ``1/sqrt(n)`` so long and short texts weigh
 alike. Named features carry real values and start from prior weights, which is how
 rules that need no training take part in the score on a new site and are then
-re-weighted by that site's own moderation decisions.
+re-weighted by that site's own moderation decisions. Batch training (``Engine.fit``)
+makes several passes and keeps the average of the weights over every step (averaged
+SGD, less sensitive to the last examples seen); online learning (``Engine.learn``)
+takes one immediate step.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import math
 from array import array
 from collections.abc import Collection, Mapping
 from itertools import compress
+from operator import itemgetter
 
 from .text import HASH_BITS
 
@@ -20,6 +24,23 @@ def _zeros(code: str) -> array:
     # Flat C arrays: one bucket lookup touches one cache line instead of a pointer and a
     # separate float object, which matters at a million buckets.
     return array(code, bytes(array(code).itemsize << HASH_BITS))
+
+
+def _zero_list() -> list[float]:
+    # Weights read on every check live in a plain list: summing list items through
+    # ``itemgetter`` runs in C without boxing a float per item, several times faster
+    # than reading an ``array`` (measured: ~50 us against ~500 us for 400 features).
+    return [0.0] * (1 << HASH_BITS)
+
+
+def gather_sum(values: list[float], keys: Collection[int]) -> float:
+    """Sum of ``values[k]`` over ``keys`` (in iteration order, so reproducible)."""
+    n = len(keys)
+    if n > 1:
+        return sum(itemgetter(*keys)(values))
+    if n == 1:
+        return values[next(iter(keys))]
+    return 0.0
 
 
 def sigmoid(z: float) -> float:
@@ -46,7 +67,7 @@ class LinearModel:
         self.bias_learning_rate = bias_learning_rate
         # Dense lists indexed by bucket: a list lookup is several times cheaper than a
         # lookup in a large dict, which dominated the cost of a check.
-        self.w = _zeros("d")
+        self.w = _zero_list()
         self.g = _zeros("d")
         self.nw: dict[str, float] = {}
         self.ng: dict[str, float] = {}
@@ -64,7 +85,7 @@ class LinearModel:
             return 0.0
         # A frozenset of ints built from the same text iterates in the same order in every
         # process, so a plain sum is reproducible (and much cheaper than fsum).
-        return sum(map(self.w.__getitem__, hashed)) / math.sqrt(len(hashed))
+        return gather_sum(self.w, hashed) / math.sqrt(len(hashed))
 
     def contributions(self, named: Mapping[str, float]) -> dict[str, float]:
         return {k: self.named_weight(k) * v for k, v in named.items() if v}
@@ -76,10 +97,24 @@ class LinearModel:
                 z += self.named_weight(k) * v
         return z
 
-    def update(self, hashed: Collection[int], named: Mapping[str, float], y: int) -> float:
-        """One AdaGrad step on log-loss; returns the probability before the step."""
+    def update(
+        self,
+        hashed: Collection[int],
+        named: Mapping[str, float],
+        y: int,
+        avg: Averager | None = None,
+    ) -> float:
+        """One AdaGrad step on log-loss; returns the probability before the step.
+
+        ``avg`` (batch training only) records the step so that the average of the
+        weights over every step can replace the last weights at the end.
+        """
         p = sigmoid(self.logit(hashed, named))
         grad = p - y
+        c = 0
+        if avg is not None:
+            c = avg.t  # steps before this one
+            avg.t = c + 1
         if grad == 0.0:
             # Saturated and right: nothing to learn (and AdaGrad would divide 0 by 0).
             return p
@@ -90,10 +125,21 @@ class LinearModel:
             w = self.w
             g = self.g
             step = lr * gv
-            for f in hashed:
-                acc = g[f] + gsq
-                g[f] = acc
-                w[f] -= step / math.sqrt(acc)
+            if avg is None:
+                for f in hashed:
+                    acc = g[f] + gsq
+                    g[f] = acc
+                    w[f] -= step / math.sqrt(acc)
+            else:
+                u = avg.u
+                tstep = step * c
+                for f in hashed:
+                    acc = g[f] + gsq
+                    g[f] = acc
+                    d = 1.0 / math.sqrt(acc)
+                    w[f] -= step * d
+                    u[f] -= tstep * d
+                    avg.touched.add(f)
         nlr = self.named_learning_rate
         for k, v in named.items():
             if not v:
@@ -101,9 +147,40 @@ class LinearModel:
             gk = grad * v
             acc = self.ng.get(k, 0.0) + gk * gk
             self.ng[k] = acc
-            self.nw[k] = self.named_weight(k) - nlr * gk / math.sqrt(acc)
-        self.bias -= self.bias_learning_rate * grad
+            delta = -nlr * gk / math.sqrt(acc)
+            self.nw[k] = self.named_weight(k) + delta
+            if avg is not None:
+                avg.nu[k] = avg.nu.get(k, 0.0) + c * delta
+        delta = -self.bias_learning_rate * grad
+        self.bias += delta
+        if avg is not None:
+            avg.bias_u += c * delta
         return p
+
+    def average(self, avg: Averager) -> None:
+        """Replace the weights by their average over the steps recorded in ``avg``."""
+        t = avg.t
+        if t == 0:
+            return
+        w, u = self.w, avg.u
+        for f in avg.touched:
+            w[f] -= u[f] / t
+        for k, v in avg.nu.items():
+            self.nw[k] = self.named_weight(k) - v / t
+        self.bias -= avg.bias_u / t
+
+
+class Averager:
+    """Running sums for averaged weights: after ``t`` steps whose changes were ``d_j``
+    (j = 0 .. t-1), the mean of the weights after each step is ``w - u / t`` with
+    ``u = sum(j * d_j)`` (Daume's trick; only touched buckets are visited)."""
+
+    def __init__(self) -> None:
+        self.t = 0
+        self.u = _zeros("d")
+        self.nu: dict[str, float] = {}
+        self.bias_u = 0.0
+        self.touched: set[int] = set()
 
 
 class NaiveBayesRatios:
@@ -118,7 +195,7 @@ class NaiveBayesRatios:
         self.alpha = alpha
         self.spam = _zeros("I")
         self.ham = _zeros("I")
-        self.ratio = _zeros("d")
+        self.ratio = _zero_list()
         self.n_spam = 0
         self.n_ham = 0
 
@@ -129,7 +206,7 @@ class NaiveBayesRatios:
         a = self.alpha
         n_s, n_h = self.n_spam, self.n_ham
         if exclude is None:
-            total = sum(map(self.ratio.__getitem__, hashed))
+            total = gather_sum(self.ratio, hashed)
         else:
             ds, dh = (1, 0) if exclude == 1 else (0, 1)
             n_s -= ds

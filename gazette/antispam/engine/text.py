@@ -45,11 +45,38 @@ def hash_token(token: str, seed: int = _SEED_TAG) -> int:
     return zlib.crc32(token.encode("utf-8", "surrogatepass"), seed) & HASH_MASK
 
 
+# Shapes that matter more than their exact value: a phone number, a short code, a price or
+# an address differs in every spam message but is the same kind of token.
+_SHAPE_RE = re.compile(
+    r"(?P<url>(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|co\.uk|info|biz|ly|me)\b\S*)"
+    r"|(?P<email>\b[\w.+-]+@[\w-]+\.[\w.]+)"
+    r"|(?P<money>[£$€]\s?\d[\d,.]*|\b\d[\d,.]*\s?(?:p|ppm|pence|gbp|usd|eur)\b)"
+    r"|(?P<num>\d(?:[\d \-.]{0,14}\d)?)"
+)
+
+
+def shape_tokens(low: str) -> list[str]:
+    out: list[str] = []
+    for m in _SHAPE_RE.finditer(low):
+        kind = m.lastgroup
+        if kind == "num":
+            digits = sum(ch.isdigit() for ch in m.group())
+            if digits >= 10:
+                out.append("#phone")
+            else:
+                out.append(f"#num{min(digits, 6)}")
+        else:
+            out.append("#" + str(kind))
+    return out
+
+
 def text_features(clean: str, char_min: int = 2, char_max: int = 5) -> set[int]:
-    """Binary bag of hashed word unigrams, bigrams and character n-grams.
+    """Binary bag of hashed word unigrams, bigrams, shape tokens and character n-grams.
 
     Character n-grams run across word boundaries: punctuation runs, currency signs and
     digit patterns are telling in spam (measured better than word-bounded n-grams here).
+    Shape tokens stand for a kind of token whose exact value varies: phone numbers,
+    numbers by length, prices, web and e-mail addresses.
     """
     low = clean.lower()
     crc = zlib.crc32
@@ -65,6 +92,8 @@ def text_features(clean: str, char_min: int = 2, char_max: int = 5) -> set[int]:
         prev = w
     if words:
         add(crc(prev.encode("utf-8", "surrogatepass") + b" $", _SEED_BIGRAM) & mask)
+    for t in shape_tokens(low):
+        add(crc(t.encode(), _SEED_WORD) & mask)
     padded = (" " + low[:MAX_CHARS] + " ").encode("utf-8", "surrogatepass")
     n_bytes = len(padded)
     for n in range(char_min, char_max + 1):

@@ -1,0 +1,112 @@
+"""The learned parts: shape tokens, fast sums, averaged batch training, snapshot format."""
+
+from __future__ import annotations
+
+import json
+import zlib
+
+import pytest
+
+from gazette.antispam.engine import Config, Engine
+from gazette.antispam.engine.engine import SNAPSHOT_FORMAT, SNAPSHOT_MAGIC
+from gazette.antispam.engine.model import Averager, LinearModel, gather_sum
+from gazette.antispam.engine.text import clean_text, shape_tokens, text_features
+
+from .conftest import sub
+from .samples import HAM_TEXTS, SPAM_TEXTS
+
+
+def test_shape_tokens_name_the_kind_of_token() -> None:
+    toks = shape_tokens(
+        "call 09061701461 now! win £1000 or txt WIN to 80086. www.win.example "
+        "mail a@b.example, 150p/msg"
+    )
+    assert toks.count("#phone") == 1
+    assert toks.count("#money") == 2
+    assert "#num5" in toks and "#url" in toks and "#email" in toks
+    assert shape_tokens("no digits here") == []
+
+
+def test_different_phone_numbers_share_a_feature() -> None:
+    a = text_features(clean_text("ring 09061701461"))
+    b = text_features(clean_text("ring 08712460324"))
+    c = text_features(clean_text("ring me later"))
+    shared = a & b
+    assert shared - c  # something beyond "ring": the phone-number shape
+
+
+@pytest.mark.parametrize("keys", [[], [3], [1, 5, 9, 5000]])
+def test_gather_sum_matches_a_plain_sum(keys: list[int]) -> None:
+    values = [float(i) / 7 for i in range(6000)]
+    assert gather_sum(values, frozenset(keys)) == pytest.approx(sum(values[k] for k in keys))
+
+
+def test_averaged_weights_are_the_mean_over_steps() -> None:
+    m = LinearModel({}, initial_bias=0.0, learning_rate=0.5, named_learning_rate=0.1,
+                    bias_learning_rate=0.1)
+    plain = LinearModel({}, initial_bias=0.0, learning_rate=0.5, named_learning_rate=0.1,
+                        bias_learning_rate=0.1)
+    avg = Averager()
+    trail = []
+    for y in (1, 0, 1, 1):
+        m.update(frozenset({7}), {"x": 1.0}, y, avg)
+        plain.update(frozenset({7}), {"x": 1.0}, y)
+        trail.append((m.w[7], m.nw["x"], m.bias))
+    assert (m.w[7], m.bias) == (plain.w[7], plain.bias)  # averaging only records
+    m.average(avg)
+    assert m.w[7] == pytest.approx(sum(t[0] for t in trail) / 4)
+    assert m.nw["x"] == pytest.approx(sum(t[1] for t in trail) / 4)
+    assert m.bias == pytest.approx(sum(t[2] for t in trail) / 4)
+
+
+def test_fit_with_and_without_averaging_both_rank_spam_higher() -> None:
+    examples = [(sub(t), "ham", None) for t in HAM_TEXTS] + [
+        (sub(t), "spam", None) for t in SPAM_TEXTS
+    ]
+    for average in (True, False):
+        e = Engine(Config(secret_key="k", calibration_folds=2, average=average))
+        e.fit(examples)  # type: ignore[arg-type]
+        spam = min(e.check(sub(t)).score for t in SPAM_TEXTS)
+        ham = max(e.check(sub(t)).score for t in HAM_TEXTS)
+        assert spam > ham
+
+
+def test_fit_is_deterministic() -> None:
+    examples = [(sub(t), "ham", None) for t in HAM_TEXTS] + [
+        (sub(t), "spam", None) for t in SPAM_TEXTS
+    ]
+    a, b = Engine(Config(secret_key="k")), Engine(Config(secret_key="k"))
+    a.fit(examples)  # type: ignore[arg-type]
+    b.fit(examples)  # type: ignore[arg-type]
+    assert a.dumps() == b.dumps()
+
+
+def test_snapshot_of_an_older_format_is_refused() -> None:
+    e = Engine(Config(secret_key="k"))
+    e.learn(sub("hello"), "ham")
+    state = json.loads(zlib.decompress(e.dumps()[len(SNAPSHOT_MAGIC):]))
+    assert state["format"] == SNAPSHOT_FORMAT
+    state["format"] = SNAPSHOT_FORMAT - 1
+    old = SNAPSHOT_MAGIC + zlib.compress(json.dumps(state).encode())
+    with pytest.raises(ValueError, match="format"):
+        Engine.loads(old, secret_key="k")
+
+
+def test_thresholds_follow_the_ham_window_incrementally() -> None:
+    from gazette.antispam.engine import conformal_threshold
+
+    e = Engine(Config(secret_key="k", calibration_window=150, ham_bin_budget=0.02))
+    for i in range(400):
+        text = HAM_TEXTS[i % len(HAM_TEXTS)] + f" {i}"
+        e.learn(sub(text), "ham")
+        if i % 37 == 0:
+            e.learn(sub(SPAM_TEXTS[i % len(SPAM_TEXTS)]), "spam")
+        if i % 10 == 0:
+            _, binned, _ = e.thresholds()
+            expected = conformal_threshold(list(e.ham_scores), 0.02)
+            if binned is not None and expected is not None:
+                assert binned == max(expected, e.config.min_bin_score)
+            else:
+                assert binned is expected
+    assert len(e.ham_scores) == 150
+    assert e._ranked == sorted(e.ham_scores)
