@@ -195,3 +195,8 @@ def test_text_ngrams_generalise_to_unseen_variants() -> None:
     ham_like = engine.check(sub("terrible referee call in the first half"))
     assert spam_like.score > 0.5 > ham_like.score
     assert _has(spam_like.reasons, "wording resembles past spam")
+
+
+def test_first_party_share_links_are_not_shorteners() -> None:
+    assert analyse("watch https://youtu.be/abc123").shortener_count == 0
+    assert analyse("watch https://bit.ly/abc123").shortener_count == 1
