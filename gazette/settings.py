@@ -277,7 +277,8 @@ GAZETTE_ADMIN_CSP = (
 )
 
 # --- Wagtail --------------------------------------------------------------------------------
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database search (SQLite FTS5 or PostgreSQL), ranking faster on SQLite.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "gazette.news.search_backend"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "jpeg"}
 WAGTAIL_ENABLE_UPDATE_CHECK = False

@@ -153,11 +153,8 @@ SEARCH_ORDERS = ("newest", "relevance")
 
 def search_articles(query: str, *, order: str = "newest"):
     """Full-text search over published stories (SQLite FTS5 or PostgreSQL full text), newest
-    first (what readers of news look for) or most relevant first.
-
-    Newest first is also the fast order on SQLite: Wagtail ranks there with a sub-query per
-    match, so ranking a common word on 3,000 stories takes a few hundred milliseconds.
-    """
+    first (what readers of news look for) or most relevant first (ranked on SQLite by
+    gazette.news.search_backend)."""
     query = query.strip()
     if not query:
         return ArticlePage.objects.none()

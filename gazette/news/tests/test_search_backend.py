@@ -1,0 +1,72 @@
+"""Relevance ranking on SQLite: Wagtail's order, computed in one pass."""
+
+import pytest
+from django.db import connection
+from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
+from wagtail.search.backends import get_search_backend
+
+from gazette.news import selectors
+from gazette.news.search_backend import RankedSQLiteSearchBackend
+from gazette.news.testing import hours_ago, make_article, make_section
+
+pytestmark = pytest.mark.django_db
+
+QUERIES = ["harbour", "harbour barrier", "ferry", "council vote", "nothing-matches-this"]
+
+
+@pytest.fixture
+def newsroom(section):
+    economy = make_section("Economy")
+    texts = [
+        ("Harbour barrier vote", "The harbour barrier passed the council vote."),
+        ("Harbour news", "A short note about the harbour."),
+        ("Ferry timetable", "Ferries avoid the harbour barrier works; the council agrees."),
+        ("Council vote on ferries", "The vote on the ferry contract."),
+        ("Bakery prices", "Flour costs doubled since the harbour strike."),
+        ("Harbour, harbour, harbour", "Everything about the harbour and its barrier."),
+    ]
+    stories = []
+    for n, (title, standfirst) in enumerate(texts * 2):
+        stories.append(make_article(section if n % 2 else economy, title=f"{title} {n}",
+                                    standfirst=standfirst, slug=f"story-{n}",
+                                    published_at=hours_ago(n)))
+    stories[-1].unpublish()  # never found, whatever its score
+    return stories
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's ranking only")
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("operator", ["and", "or"])
+def test_same_order_as_wagtail_in_a_fraction_of_the_queries(newsroom, query, operator):
+    ours = get_search_backend()
+    assert isinstance(ours, RankedSQLiteSearchBackend)
+    wagtails = SQLiteSearchBackend({})
+    articles = selectors.live_articles()
+    expected = [a.pk for a in wagtails.search(query, articles, operator=operator)]
+    results = ours.search(query, articles, operator=operator)
+    assert [a.pk for a in results] == expected
+    assert results.count() == len(expected)
+    assert newsroom[-1].pk not in expected
+    # A page of results is the same slice of the same order.
+    assert [a.pk for a in ours.search(query, articles, operator=operator)[2:5]] == expected[2:5]
+
+
+def test_search_page_in_relevance_order_uses_the_ranked_backend(newsroom, client):
+    html = client.get("/search/", {"q": "harbour", "sort": "relevance"}).content.decode()
+    expected = [a.title for a in selectors.search_articles("harbour", order="relevance")]
+    positions = [html.index(title) for title in expected[:12]]
+    assert positions == sorted(positions)
+    if connection.vendor == "sqlite":
+        assert isinstance(get_search_backend(), RankedSQLiteSearchBackend)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's ranking only")
+def test_a_listing_longer_than_a_page_falls_back_to_wagtails_query(newsroom, monkeypatch):
+    from gazette.news import search_backend
+
+    articles = selectors.live_articles()
+    expected = [a.pk for a in SQLiteSearchBackend({}).search("harbour", articles)]
+    monkeypatch.setattr(search_backend, "MAX_IDS", 2)
+    ours = get_search_backend()
+    assert [a.pk for a in ours.search("harbour", articles)] == expected
+    assert [a.pk for a in ours.search("harbour", articles)[1:3]] == expected[1:3]
