@@ -110,3 +110,22 @@ def test_thresholds_follow_the_ham_window_incrementally() -> None:
                 assert binned is expected
     assert len(e.ham_scores) == 150
     assert e._ranked == sorted(e.ham_scores)
+
+
+def test_svm_fit_separates_and_online_learning_continues() -> None:
+    examples = [(sub(t), "ham", None) for t in HAM_TEXTS] + [
+        (sub(t), "spam", None) for t in SPAM_TEXTS
+    ]
+    e = Engine(Config(secret_key="k", calibration_folds=2, fit_solver="svm"))
+    e.fit(examples)  # type: ignore[arg-type]
+    spam = min(e.check(sub(t)).score for t in SPAM_TEXTS)
+    ham = max(e.check(sub(t)).score for t in HAM_TEXTS)
+    assert spam > 0.5 > ham
+    probe = sub("a brand new kind of offer nobody has seen")
+    before = e.check(probe).score
+    e.learn(probe, "spam")
+    assert e.check(probe).score > before
+    clone = Engine(Config(secret_key="k", calibration_folds=2, fit_solver="svm"))
+    clone.fit(examples)  # type: ignore[arg-type]
+    clone.learn(probe, "spam")
+    assert clone.dumps() == e.dumps()
