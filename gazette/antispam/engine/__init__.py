@@ -29,8 +29,9 @@ past decisions on salted hashes of e-mail, network, author name, link domains an
 sketches; ``script`` letters in a script the article's language does not use.
 
 Decisions: a spam probability from an online logistic model whose named signals start
-from prior weights (rules that need no training); ``fit`` trains it in several passes
-and averages the weights, ``learn`` takes one step at once. Bin and discard thresholds follow the
+from prior weights (rules that need no training); ``fit`` trains it to convergence (an
+L2-loss linear SVM by dual coordinate descent, ``Config.fit_solver``), ``learn`` takes one
+AdaGrad step at once. Bin and discard thresholds follow the
 conformal rule on held-out ham scores (the score each ham had before it was learned):
 at most ``floor(budget*(n+1))-1`` known ham scores lie above the bin threshold, so
 nothing is binned on the model score alone until enough ham has been seen. Before that,

@@ -196,6 +196,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--budget", type=float, default=0.01, help="ham binned budget")
     ap.add_argument("--disable", default="", help=f"comma-separated groups of {GROUPS}")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N rows")
+    ap.add_argument(
+        "--fit-solver",
+        choices=("sgd", "svm"),
+        default=None,
+        help="batch training of k-fold (default: the engine's Config default)",
+    )
     args = ap.parse_args(argv)
     if args.corpus:
         rows = rows_from_dicts(corpora.load(args.corpus))
@@ -210,12 +216,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         ap.error(f"unknown signal groups: {sorted(unknown)}")
     config = Config(ham_bin_budget=args.budget, disabled=disabled)
+    if args.fit_solver:
+        config = replace(config, fit_solver=args.fit_solver)
     if args.protocol == "prequential":
         result = prequential(rows, config)
     else:
         result = kfold(rows, config, args.folds, args.seed)
     result["budget"] = args.budget
     result["disabled"] = sorted(disabled)
+    result["fit_solver"] = config.fit_solver
     print(json.dumps(result, sort_keys=False))
     return 0
 

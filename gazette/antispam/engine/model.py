@@ -4,9 +4,9 @@ Hashed features are binary and scaled by ``1/sqrt(n)`` so long and short texts w
 alike. Named features carry real values and start from prior weights, which is how
 rules that need no training take part in the score on a new site and are then
 re-weighted by that site's own moderation decisions. Batch training (``Engine.fit``)
-makes several passes and keeps the average of the weights over every step (averaged
-SGD, less sensitive to the last examples seen); online learning (``Engine.learn``)
-takes one immediate step.
+solves an L2-loss linear SVM over the same features (:meth:`LinearModel.fit_svm`) or makes
+passes of the online steps, optionally averaging the weights; online learning
+(``Engine.learn``) takes one immediate step.
 """
 
 from __future__ import annotations

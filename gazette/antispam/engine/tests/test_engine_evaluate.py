@@ -59,3 +59,14 @@ def test_converter_refuses_to_write_into_the_repo() -> None:
     with pytest.raises(SystemExit):
         convert_main(["sms", "--out", str(inside)])
     assert not inside.exists()
+
+
+@pytest.mark.parametrize("solver", ["sgd", "svm"])
+def test_main_chooses_the_fit_solver(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], solver: str
+) -> None:
+    data = _csv(tmp_path / "d.csv")
+    args = [str(data), "--protocol", "kfold", "--folds", "2", "--fit-solver", solver]
+    assert evaluate.main(args) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["fit_solver"] == solver
