@@ -39,8 +39,15 @@ def count_near_duplicates(
     Shared by every History so that memory and database agree on what a near duplicate is.
     """
     same = other = 0
+    target = keys.signature
+    target_values = frozenset(target)
     for article, signature in candidates:
-        if similarity(tuple(signature), keys.signature) >= NEAR_DUP_JACCARD:
+        # The estimate counts shared values among the k lowest of the union, so it is at most
+        # (values shared) / k: most candidates of a band share too few to need the estimate.
+        k = min(len(signature), len(target))
+        if not k or len(target_values.intersection(signature)) < NEAR_DUP_JACCARD * k:
+            continue
+        if similarity(tuple(signature), target) >= NEAR_DUP_JACCARD:
             if article == keys.article:
                 same += 1
             else:

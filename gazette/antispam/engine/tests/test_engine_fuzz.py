@@ -54,3 +54,34 @@ def test_check_never_raises(
     assert 0.0 <= v.score <= 1.0
     HISTORY.add(keys)
     ENGINE.check(sub, HistoryStats(*counts))
+
+
+def _confirm_every_candidate(keys, candidates):
+    """The plain definition: estimate every candidate's similarity."""
+    from gazette.antispam.engine.fingerprint import similarity
+    from gazette.antispam.engine.history import NEAR_DUP_JACCARD
+
+    same = other = 0
+    for article, signature in candidates:
+        if similarity(tuple(signature), keys.signature) >= NEAR_DUP_JACCARD:
+            if article == keys.article:
+                same += 1
+            else:
+                other += 1
+    return same, other
+
+
+values = st.integers(0, 40)
+signatures = st.lists(values, min_size=0, max_size=16, unique=True).map(sorted)
+
+
+@settings(max_examples=300, deadline=None)
+@given(target=signatures, candidates=st.lists(
+    st.tuples(st.sampled_from(["a", "b"]), signatures), max_size=20))
+def test_skipping_hopeless_candidates_changes_no_count(target, candidates):
+    from gazette.antispam.engine.history import count_near_duplicates
+    from gazette.antispam.engine.types import SubmissionKeys
+
+    keys = SubmissionKeys(article="a", ip_prefix_hash=None, email_hash=None, text_hash=None,
+                          signature=tuple(target), bands=(), timestamp=None)
+    assert count_near_duplicates(keys, candidates) == _confirm_every_candidate(keys, candidates)
