@@ -8,7 +8,7 @@ covers every other kind of page a reader asks for (front page, section, tag, aut
 both orders, feeds, sitemaps) with the page cache off, so each figure is a full render. It
 runs each page type in three child processes side by side: on the site as `gazette run` leaves
 it (planner statistics gathered by gazette.database.database_optimize, relevance ranked by
-gazette.news.search_backend), with Wagtail's own search backend instead (a baseline), and on a
+gazette.news.search_sqlite), with Wagtail's own search backend instead (a baseline), and on a
 copy of the same database without planner statistics (the other baseline: SQLite on its own).
 The site is the one site_load.py prepares (``--data-dir`` reuses one, e.g.
 /tmp/gz-bench-sites/site-3000).

@@ -2,14 +2,22 @@
 
 import pytest
 from django.db import connection
-from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
 from wagtail.search.backends import get_search_backend
 
 from gazette.news import selectors
-from gazette.news.search_backend import RankedSQLiteSearchBackend
 from gazette.news.testing import hours_ago, make_article, make_section
 
 pytestmark = pytest.mark.django_db
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's ranking only")
+
+
+def sqlite_backends():
+    # Imported here: these modules load SQLite-only models, absent on PostgreSQL.
+    from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
+
+    from gazette.news.search_sqlite import RankedSQLiteSearchBackend
+
+    return SQLiteSearchBackend, RankedSQLiteSearchBackend
 
 QUERIES = ["harbour", "harbour barrier", "ferry", "council vote", "nothing-matches-this"]
 
@@ -34,13 +42,14 @@ def newsroom(section):
     return stories
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's ranking only")
+@sqlite_only
 @pytest.mark.parametrize("query", QUERIES)
 @pytest.mark.parametrize("operator", ["and", "or"])
 def test_same_order_as_wagtail_in_a_fraction_of_the_queries(newsroom, query, operator):
+    stock, ranked = sqlite_backends()
     ours = get_search_backend()
-    assert isinstance(ours, RankedSQLiteSearchBackend)
-    wagtails = SQLiteSearchBackend({})
+    assert isinstance(ours, ranked)
+    wagtails = stock({})
     articles = selectors.live_articles()
     expected = [a.pk for a in wagtails.search(query, articles, operator=operator)]
     results = ours.search(query, articles, operator=operator)
@@ -57,16 +66,18 @@ def test_search_page_in_relevance_order_uses_the_ranked_backend(newsroom, client
     positions = [html.index(title) for title in expected[:12]]
     assert positions == sorted(positions)
     if connection.vendor == "sqlite":
-        assert isinstance(get_search_backend(), RankedSQLiteSearchBackend)
+        assert isinstance(get_search_backend(), sqlite_backends()[1])
+    else:
+        assert type(get_search_backend()).__name__ == "PostgresSearchBackend"
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's ranking only")
+@sqlite_only
 def test_a_listing_longer_than_a_page_falls_back_to_wagtails_query(newsroom, monkeypatch):
-    from gazette.news import search_backend
+    from gazette.news import search_sqlite
 
     articles = selectors.live_articles()
-    expected = [a.pk for a in SQLiteSearchBackend({}).search("harbour", articles)]
-    monkeypatch.setattr(search_backend, "MAX_IDS", 2)
+    expected = [a.pk for a in sqlite_backends()[0]({}).search("harbour", articles)]
+    monkeypatch.setattr(search_sqlite, "MAX_IDS", 2)
     ours = get_search_backend()
     assert [a.pk for a in ours.search("harbour", articles)] == expected
     assert [a.pk for a in ours.search("harbour", articles)[1:3]] == expected[1:3]

@@ -1,0 +1,72 @@
+"""Relevance ranking on SQLite in one full-text pass (see gazette.news.search_backend).
+
+Imported only on SQLite: the modules it builds on load SQLite-only models.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Case, IntegerField, QuerySet, When
+from modelsearch.backends.database.sqlite.query import MatchExpression, normalize
+from modelsearch.backends.database.sqlite.sqlite import (
+    SQLiteFTSIndexEntry,
+    SQLiteSearchBackend,
+    SQLiteSearchQueryCompiler,
+    SQLiteSearchResults,
+)
+from modelsearch.query import MatchAll, Not
+from modelsearch.utils import get_descendants_content_types_pks
+
+# Pages of results are a few dozen stories; more ids than this would make one large IN list.
+MAX_IDS = 500
+
+
+class RankedSQLiteSearchQueryCompiler(SQLiteSearchQueryCompiler):
+    def search(self, config, start, stop, score_field=None):
+        normalized = normalize(self.query)
+        if (not self.order_by_relevance or score_field is not None
+                or isinstance(normalized, (MatchAll, Not))):
+            return super().search(config, start, stop, score_field=score_field)
+
+        # The match and the score as Wagtail builds them (SQLiteSearchQueryCompiler.search).
+        match = MatchExpression(self.fields or self.FTS_TABLE_FIELDS,
+                                self.build_search_query(normalized, config=config))
+        rank = self._build_rank_expression(self.get_search_vectors(), config)
+        entries = (
+            SQLiteFTSIndexEntry.objects.filter(match)
+            .filter(index_entry__content_type__in=get_descendants_content_types_pks(
+                self.queryset.model))
+            .annotate(score=rank)
+        )
+        scores = {int(object_id): score for object_id, score in
+                  entries.values_list("index_entry__object_id", "score")}
+        matching = entries.values_list("index_entry__object_id", flat=True)
+        allowed = self.queryset.filter(pk__in=matching).values_list("pk", flat=True)
+        # Best (lowest) score first; ties as Wagtail breaks them, newest pk first.
+        ranked = sorted(allowed.order_by(), key=lambda pk: (scores[pk], -pk))[start:stop]
+        if len(ranked) > MAX_IDS:
+            # Not a page of results (a listing of everything): Wagtail's own query.
+            return super().search(config, start, stop, score_field=score_field)
+        return _in_order(self.queryset, ranked)
+
+    def count(self, config, start, stop) -> int:
+        return super().search(config, start, stop).count()
+
+
+class RankedSQLiteSearchResults(SQLiteSearchResults):
+    def _do_count(self):
+        # Counting needs no order: Wagtail's query, without its per-row score.
+        return self.query_compiler.count(self.query_compiler.get_config(self.backend),
+                                         self.start, self.stop)
+
+
+def _in_order(queryset: QuerySet, ids: list[int]) -> QuerySet:
+    if not ids:
+        return queryset.none()
+    position = Case(*[When(pk=pk, then=index) for index, pk in enumerate(ids)],
+                    output_field=IntegerField())
+    return queryset.filter(pk__in=ids).order_by(position)
+
+
+class RankedSQLiteSearchBackend(SQLiteSearchBackend):
+    query_compiler_class = RankedSQLiteSearchQueryCompiler
+    results_class = RankedSQLiteSearchResults
