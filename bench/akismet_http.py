@@ -69,8 +69,11 @@ from site_load import (  # noqa: E402  (the site benchmark's server helpers)
     FOREIGN_ENV,
     ServerFailed,
     free_port,
+    latency_summary,
     running_server,
     session_cpu_seconds,
+    wrk_command,
+    wrk_figures,
 )
 
 RESULTS_DIR = BENCH_DIR / "results"
@@ -473,32 +476,10 @@ def write_lua(path: Path, method: str, url_path: str, posted: list[str],
     })
 
 
-def wrk_command(base: str, script: Path, connections: int, seconds: float) -> list[str]:
-    return ["wrk", "--threads", "1", "--connections", str(connections),
-            "--duration", f"{seconds:g}s", "--timeout", "5s", "--latency",
-            "--script", str(script), base]
-
-
 def run_wrk(base: str, script: Path, connections: int, seconds: float) -> dict:
-    command = wrk_command(base, script, connections, seconds)
-    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
-    for line in result.stdout.splitlines():
-        if line.startswith("WRKJSON "):
-            figures = json.loads(line[len("WRKJSON "):])
-            break
-    else:
-        raise SystemExit(f"wrk gave no figures:\n{result.stdout}\n{result.stderr}")
-    duration = figures["duration_us"] / 1e6
+    figures = wrk_figures(base, script, connections, seconds)
     return {
-        "connections": connections,
-        "requests": figures["requests"],
-        "rps": round(figures["requests"] / duration, 1),
-        "p50_ms": round(figures["p50_us"] / 1000, 2),
-        "p90_ms": round(figures["p90_us"] / 1000, 2),
-        "p99_ms": round(figures["p99_us"] / 1000, 2),
-        "max_ms": round(figures["max_us"] / 1000, 2),
-        "mean_ms": round(figures["mean_us"] / 1000, 2),
-        "errors": sum(figures["errors"].values()),
+        **latency_summary(figures, connections),
         "bad": figures["bad"], "spam": figures["spam"], "ham": figures["ham"],
         "other": figures["other"],
     }

@@ -283,15 +283,18 @@ def wrk_command(base: str, script: Path, connections: int, seconds: float) -> li
             "--script", str(script), base]
 
 
-def run_wrk(base: str, script: Path, connections: int, seconds: float) -> dict:
+def wrk_figures(base: str, script: Path, connections: int, seconds: float) -> dict:
+    """Run wrk with a script whose done() prints a WRKJSON line; that line's figures."""
     command = wrk_command(base, script, connections, seconds)
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     for line in result.stdout.splitlines():
         if line.startswith("WRKJSON "):
-            figures = json.loads(line[len("WRKJSON "):])
-            break
-    else:
-        raise SystemExit(f"wrk gave no figures:\n{result.stdout}\n{result.stderr}")
+            return json.loads(line[len("WRKJSON "):])
+    raise SystemExit(f"wrk gave no figures:\n{result.stdout}\n{result.stderr}")
+
+
+def latency_summary(figures: dict, connections: int) -> dict:
+    """Throughput, latency percentiles and errors of one wrk run, in milliseconds."""
     duration = figures["duration_us"] / 1e6
     return {
         "connections": connections,
@@ -302,8 +305,15 @@ def run_wrk(base: str, script: Path, connections: int, seconds: float) -> dict:
         "p99_ms": round(figures["p99_us"] / 1000, 2),
         "max_ms": round(figures["max_us"] / 1000, 2),
         "mean_ms": round(figures["mean_us"] / 1000, 2),
-        "kb_per_response": round(figures["bytes"] / max(1, figures["requests"]) / 1024, 1),
         "errors": sum(figures["errors"].values()),
+    }
+
+
+def run_wrk(base: str, script: Path, connections: int, seconds: float) -> dict:
+    figures = wrk_figures(base, script, connections, seconds)
+    return {
+        **latency_summary(figures, connections),
+        "kb_per_response": round(figures["bytes"] / max(1, figures["requests"]) / 1024, 1),
         "misses": figures["misses"],
         "hits": figures["hits"],
     }
