@@ -70,6 +70,7 @@ from site_load import (  # noqa: E402  (the site benchmark's server helpers)
     ServerFailed,
     free_port,
     latency_summary,
+    lua_done,
     running_server,
     session_cpu_seconds,
     wrk_command,
@@ -426,25 +427,7 @@ function request()
   return wrk.format(method, path, headers, bodies[counter])
 end
 %(response)s
-function done(summary, latency, requests)
-  local b, s, h, o = 0, 0, 0, 0
-  for _, t in ipairs(threads) do
-    b = b + (t:get("bad") or 0)
-    s = s + (t:get("spam") or 0)
-    h = h + (t:get("ham") or 0)
-    o = o + (t:get("other") or 0)
-  end
-  local e = summary.errors
-  io.write(string.format(
-    'WRKJSON {"requests": %%d, "duration_us": %%d, "bytes": %%d, "mean_us": %%.1f, '
-    .. '"p50_us": %%.0f, "p90_us": %%.0f, "p99_us": %%.0f, "max_us": %%.0f, '
-    .. '"errors": {"connect": %%d, "read": %%d, "write": %%d, "status": %%d, "timeout": %%d}, '
-    .. '"bad": %%d, "spam": %%d, "ham": %%d, "other": %%d}\\n',
-    summary.requests, summary.duration, summary.bytes, latency.mean,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
-    e.connect, e.read, e.write, e.status, e.timeout, b, s, h, o))
-end
-"""
+%(done)s"""
 
 # Only for the warm-up pass: checks every answer (a response() hook makes wrk parse them all).
 LUA_CHECK = """
@@ -473,6 +456,7 @@ def write_lua(path: Path, method: str, url_path: str, posted: list[str],
     path.write_text(LUA_TEMPLATE % {
         "method": lua_string(method), "path": lua_string(url_path),
         "bodies": ",\n".join(lua_string(b) for b in posted), "response": response,
+        "done": lua_done(("bad", "spam", "ham", "other")),
     })
 
 

@@ -238,24 +238,30 @@ function request()
   return wrk.format("GET", paths[counter])
 end
 %(response)s
-function done(summary, latency, requests)
-  local m, h, b = 0, 0, 0
+%(done)s"""
+
+def lua_done(counters: tuple[str, ...]) -> str:
+    """wrk's done() hook: the run's figures and the scripts' own counters (globals each
+    thread keeps) as one WRKJSON line, which wrk_figures() reads."""
+    sums = "\n".join(f'    {name} = {name} + (t:get("{name}") or 0)' for name in counters)
+    fields = "".join(f', "{name}": %d' for name in counters)
+    return f"""function done(summary, latency, requests)
+  local {", ".join(counters)} = {", ".join("0" for _ in counters)}
   for _, t in ipairs(threads) do
-    m = m + (t:get("misses") or 0)
-    h = h + (t:get("hits") or 0)
-    b = b + (t:get("bad") or 0)
+{sums}
   end
   local e = summary.errors
   io.write(string.format(
-    'WRKJSON {"requests": %%d, "duration_us": %%d, "bytes": %%d, "mean_us": %%.1f, '
-    .. '"p50_us": %%.0f, "p90_us": %%.0f, "p99_us": %%.0f, "max_us": %%.0f, '
-    .. '"errors": {"connect": %%d, "read": %%d, "write": %%d, "status": %%d, "timeout": %%d}, '
-    .. '"misses": %%d, "hits": %%d, "bad": %%d}\\n',
+    'WRKJSON {{"requests": %d, "duration_us": %d, "bytes": %d, "mean_us": %.1f, '
+    .. '"p50_us": %.0f, "p90_us": %.0f, "p99_us": %.0f, "max_us": %.0f, '
+    .. '"errors": {{"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}}'
+    .. '{fields}}}\\n',
     summary.requests, summary.duration, summary.bytes, latency.mean,
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
-    e.connect, e.read, e.write, e.status, e.timeout, m, h, b))
+    e.connect, e.read, e.write, e.status, e.timeout, {", ".join(counters)}))
 end
 """
+
 
 # Only for warm-up: a response() hook makes wrk parse every header, which costs throughput.
 # A new connection per request spreads the warm-up over every worker process (a kept-alive
@@ -274,7 +280,8 @@ end
 def write_lua(path: Path, urls: list[str], count_cache: bool) -> None:
     paths = ", ".join(json.dumps(url) for url in urls)
     path.write_text(LUA_TEMPLATE % {"paths": paths,
-                                     "response": LUA_COUNT_CACHE if count_cache else ""})
+                                     "response": LUA_COUNT_CACHE if count_cache else "",
+                                     "done": lua_done(("misses", "hits", "bad"))})
 
 
 def wrk_command(base: str, script: Path, connections: int, seconds: float) -> list[str]:
