@@ -48,14 +48,14 @@ class RankedSQLiteSearchQueryCompiler(SQLiteSearchQueryCompiler):
             return super().search(config, start, stop, score_field=score_field)
         return _in_order(self.queryset, ranked)
 
-    def count(self, config, start, stop) -> int:
+    def count_matches(self, config, start, stop) -> int:
         return super().search(config, start, stop).count()
 
 
 class RankedSQLiteSearchResults(SQLiteSearchResults):
     def _do_count(self):
         # Counting needs no order: Wagtail's query, without its per-row score.
-        return self.query_compiler.count(self.query_compiler.get_config(self.backend),
+        return self.query_compiler.count_matches(self.query_compiler.get_config(self.backend),
                                          self.start, self.stop)
 
 
