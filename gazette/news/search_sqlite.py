@@ -55,8 +55,8 @@ class RankedSQLiteSearchQueryCompiler(SQLiteSearchQueryCompiler):
 class RankedSQLiteSearchResults(SQLiteSearchResults):
     def _do_count(self):
         # Counting needs no order: Wagtail's query, without its per-row score.
-        return self.query_compiler.count_matches(self.query_compiler.get_config(self.backend),
-                                         self.start, self.stop)
+        compiler = self.query_compiler
+        return compiler.count_matches(compiler.get_config(self.backend), self.start, self.stop)
 
 
 def _in_order(queryset: QuerySet, ids: list[int]) -> QuerySet:
