@@ -27,7 +27,7 @@ from .types import HistoryStats, Kind, Label, Submission, SubmissionKeys, Verdic
 
 GROUPS: tuple[str, ...] = ("text", "links", "author", "behaviour", "reputation", "script")
 SNAPSHOT_MAGIC = b"GZAS"
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3
 
 AKISMET_SPAM_AUTHORS = frozenset({"akismet-guaranteed-spam", "viagra-test-123"})
 AKISMET_SPAM_EMAILS = frozenset({"akismet-guaranteed-spam@example.com"})
@@ -109,6 +109,11 @@ def conformal_threshold(
     return sorted(ham_scores, reverse=True)[k]
 
 
+def min_ham_for(budget: float) -> int:
+    """Fewest ham scores with which :func:`conformal_threshold` can promise ``budget``."""
+    return max(0, math.ceil(1.0 / budget - 1e-9) - 1) if budget > 0 else sys.maxsize
+
+
 @dataclass(frozen=True)
 class Config:
     """Engine settings. ``secret_key`` salts every hash of personal data; keep it secret
@@ -121,6 +126,16 @@ class Config:
     discard_budget_ratio: float = 0.1
     calibration_window: int = 0
     min_bin_score: float = 0.5
+    # Cold start, between ``cold_bin_min_ham`` ham scores and the conformal minimum
+    # (99 at 1%): bin only above every ham score seen and at least ``cold_bin_score``.
+    # A new ham lands above all n earlier ones with probability 1/(n+1), so this holds
+    # fewer obvious spam for a rate promise that is looser only for those first ham.
+    cold_bin_min_ham: int = 30
+    cold_bin_score: float = 0.95
+    # Ham scores given while the engine had learned fewer labels than this come from a
+    # model that knew almost nothing and sit above later ones; they are set aside once the
+    # conformal minimum of later ham scores exists.
+    calibration_burn_in: int = 100
     min_discard_score: float = 0.99
     cold_hold_score: float = 0.5
     strong_evidence: float = 5.0
@@ -185,6 +200,8 @@ class Engine:
         # Scores the model gave ham before learning it: held-out scores for the
         # conformal thresholds.
         self.ham_scores: list[float] = []
+        # How many of the oldest ham_scores were given during the burn-in.
+        self.burn_in_scores = 0
         self.examples_seen = 0
         self.spam_seen = 0
         self.version = 0
@@ -448,6 +465,8 @@ class Engine:
             )
             if binned is not None:
                 binned = max(binned, c.min_bin_score)
+            elif len(ranked) >= max(1, c.cold_bin_min_ham):
+                binned = max(ranked[-1], c.cold_bin_score)
             if disc is not None:
                 disc = max(disc, c.min_discard_score)
             if hold is None:
@@ -538,7 +557,7 @@ class Engine:
             self.nb.add(feats.hashed, y)
         self._count(feats.rep_keys, y)
         if y == 0:
-            self._add_ham_score(p)
+            self._add_ham_score(p, burn_in=self.examples_seen < self.config.calibration_burn_in)
         self.examples_seen += 1
         self.spam_seen += y
         self.version += 1
@@ -546,17 +565,23 @@ class Engine:
             self.last_example_id = example_id
         return p
 
-    def _add_ham_score(self, p: float) -> None:
+    def _add_ham_score(self, p: float, *, burn_in: bool = False) -> None:
         self.ham_scores.append(p)
         ranked = self._ranked
         if ranked is not None:
             bisect.insort(ranked, p)
-        overflow = len(self.ham_scores) - self.config.window()
-        if overflow > 0:
+        if burn_in and self.burn_in_scores == len(self.ham_scores) - 1:
+            self.burn_in_scores += 1
+        drop = len(self.ham_scores) - self.config.window()
+        later = len(self.ham_scores) - self.burn_in_scores
+        if self.burn_in_scores and later >= min_ham_for(self.config.ham_bin_budget):
+            drop = max(drop, self.burn_in_scores)
+        if drop > 0:
             if ranked is not None:
-                for old in self.ham_scores[:overflow]:
+                for old in self.ham_scores[:drop]:
                     del ranked[bisect.bisect_left(ranked, old)]
-            del self.ham_scores[:overflow]
+            del self.ham_scores[:drop]
+            self.burn_in_scores = max(0, self.burn_in_scores - drop)
         self._thresholds = None
 
     def _count(self, rep_keys: Iterable[str], y: int) -> None:
@@ -655,6 +680,7 @@ class Engine:
             "ng": {k: m.ng[k] for k in sorted(m.ng)},
             "reputation": {k: self.reputation[k] for k in sorted(self.reputation)},
             "ham_scores": _pack("d", self.ham_scores),
+            "burn_in_scores": self.burn_in_scores,
             "nb_n": [self.nb.n_spam, self.nb.n_ham],
             "nb_keys": _pack("I", nb_keys),
             "nb_spam": _pack("I", [self.nb.spam[k] for k in nb_keys]),
@@ -687,6 +713,7 @@ class Engine:
         m.ng = dict(state["ng"])
         eng.reputation = {k: list(v) for k, v in state["reputation"].items()}
         eng.ham_scores = _unpack("d", state["ham_scores"])
+        eng.burn_in_scores = state["burn_in_scores"]
         eng._ranked = None
         eng.nb.n_spam, eng.nb.n_ham = state["nb_n"]
         eng.nb.restore(

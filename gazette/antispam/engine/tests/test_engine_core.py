@@ -137,3 +137,36 @@ def test_learning_a_saturated_example_does_not_fail(engine: Engine) -> None:
     for _ in range(30):
         engine.learn(s, "spam", HistoryStats(same_ip_prefix=50, same_email=50))
     assert engine.check(s).is_spam
+
+
+def test_cold_start_bins_only_above_every_ham_seen() -> None:
+    e = Engine(Config(secret_key="k", cold_bin_min_ham=20, cold_bin_score=0.9))
+    _train(e, rounds=3)  # 24 ham: too few for the conformal rule at 1%, enough for this one
+    assert conformal_threshold(e.ham_scores, 0.01) is None
+    hold, binned, disc = e.thresholds()
+    assert binned == max(max(e.ham_scores), 0.9)
+    assert disc is None  # discarding still waits for the conformal rule
+    v = e.check(sub(SPAM_TEXTS[0]))
+    assert (v.kind == "spam") == (v.score > binned)
+    # Below the cold minimum nothing is binned on the score.
+    fewer = Engine(Config(secret_key="k", cold_bin_min_ham=25))
+    _train(fewer, rounds=3)
+    assert fewer.thresholds()[1] is None
+
+
+def test_burn_in_scores_are_set_aside_once_later_ham_suffices() -> None:
+    budget = 0.05  # the conformal rule needs 19 ham scores
+    e = Engine(Config(secret_key="k", ham_bin_budget=budget, calibration_burn_in=7))
+    e.learn(sub(SPAM_TEXTS[0]), "spam")
+    for i in range(6):  # learned while fewer than 7 labels were known
+        e.learn(sub(f"{HAM_TEXTS[i % len(HAM_TEXTS)]} {i}"), "ham")
+    assert e.burn_in_scores == 6
+    early = list(e.ham_scores)
+    for i in range(18):
+        e.learn(sub(f"{HAM_TEXTS[i % len(HAM_TEXTS)]} later {i}"), "ham")
+    assert e.burn_in_scores == 6 and e.ham_scores[:6] == early  # 18 later: not yet
+    e.learn(sub("one more ordinary remark about the match"), "ham")
+    assert e.burn_in_scores == 0 and len(e.ham_scores) == 19  # the 19th later one
+    clone = Engine.loads(e.dumps(), secret_key="k")
+    assert clone.ham_scores == e.ham_scores and clone.burn_in_scores == 0
+    assert clone.thresholds() == e.thresholds()
