@@ -33,10 +33,13 @@ from prior weights (rules that need no training); ``fit`` trains it to convergen
 L2-loss linear SVM by dual coordinate descent, ``Config.fit_solver``), ``learn`` takes one
 AdaGrad step at once. Bin and discard thresholds follow the
 conformal rule on held-out ham scores (the score each ham had before it was learned):
-at most ``floor(budget*(n+1))-1`` known ham scores lie above the bin threshold, so
-nothing is binned on the model score alone until enough ham has been seen. Before that,
-only hard rules (honeypot, massive link counts, duplicate floods) and strong rule
-evidence bin; weak evidence holds.
+at most ``floor(budget*(n+1))-1`` known ham scores lie above the bin threshold (99 ham at
+a 1% budget before the first is allowed). Before any ham has been seen only hard rules
+(honeypot, massive link counts, duplicate floods) and strong rule evidence bin; weak
+evidence holds. From ``Config.cold_bin_min_ham`` ham scores until the conformal rule
+applies, a score above every ham score seen and at least ``cold_bin_score`` bins too.
+Ham scores given during the first ``calibration_burn_in`` labels, by a model that knew
+almost nothing, are set aside once the conformal minimum of later ones exists.
 
 State shared by processes
 -------------------------
