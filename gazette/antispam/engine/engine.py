@@ -160,6 +160,11 @@ class Config:
     svm_c: float = 1.0
     svm_epochs: int = 15
     calibration_folds: int = 4
+    # Values of hashed text features: "nb" multiplies each by floor + |its naive Bayes
+    # log-count ratio| (NB-SVM), "binary" leaves them 1/sqrt(n). k-fold MCC, nb vs binary:
+    # YouTube 0.918 vs 0.909, SMS at 0.1% 0.951 vs 0.939 (see docs/antispam.md).
+    text_scaling: str = "nb"
+    nb_scale_floor: float = 0.25
     seed: int = 1
     disabled: frozenset[str] = field(default_factory=frozenset)
 
@@ -195,6 +200,11 @@ class Engine:
             bias_learning_rate=c.bias_learning_rate,
         )
         self.nb = NaiveBayesRatios()
+        if c.text_scaling == "nb":
+            self.model.scale = self.nb
+            self.model.scale_floor = c.nb_scale_floor
+        elif c.text_scaling != "binary":
+            raise ValueError(f"text_scaling must be 'nb' or 'binary', not {c.text_scaling!r}")
         # Reputation counts [spam, ham] keyed by salted hashes only.
         self.reputation: dict[str, list[int]] = {}
         # Scores the model gave ham before learning it: held-out scores for the

@@ -1,7 +1,10 @@
 """Online logistic regression over hashed and named features (AdaGrad, pure Python).
 
 Hashed features are binary and scaled by ``1/sqrt(n)`` so long and short texts weigh
-alike. Named features carry real values and start from prior weights, which is how
+alike; with ``scale`` set (the default in the engine), each is further multiplied by
+``floor + |r|``, its naive Bayes log-count ratio ``r`` (NB-SVM, Wang & Manning 2012,
+interpolated with the binary value so that a feature never seen yet still learns).
+Named features carry real values and start from prior weights, which is how
 rules that need no training take part in the score on a new site and are then
 re-weighted by that site's own moderation decisions. Batch training (``Engine.fit``)
 solves an L2-loss linear SVM over the same features (:meth:`LinearModel.fit_svm`) or makes
@@ -16,7 +19,7 @@ import random
 from array import array
 from collections.abc import Collection, Mapping, Sequence
 from itertools import compress
-from operator import itemgetter
+from operator import itemgetter, mul
 
 from .text import HASH_BITS
 
@@ -72,6 +75,10 @@ class LinearModel:
         self.g = _zeros("d")
         self.nw: dict[str, float] = {}
         self.ng: dict[str, float] = {}
+        # NB-SVM feature scaling: the counts whose log-count ratios scale each hashed
+        # feature (None: binary values).
+        self.scale: NaiveBayesRatios | None = None
+        self.scale_floor = 0.25
 
     def nonzero(self) -> list[int]:
         """Buckets that have been trained."""
@@ -81,12 +88,30 @@ class LinearModel:
         w = self.nw.get(name)
         return self.priors.get(name, 0.0) if w is None else w
 
+    def values(self, hashed: Collection[int]) -> list[float]:
+        """The value of each hashed feature, in the iteration order of ``hashed``."""
+        n = len(hashed)
+        if not n:
+            return []
+        inv = 1.0 / math.sqrt(n)
+        nb = self.scale
+        if nb is None:
+            return [inv] * n
+        off = nb.offset()
+        floor = self.scale_floor
+        ratios = itemgetter(*hashed)(nb.ratio) if n > 1 else (nb.ratio[next(iter(hashed))],)
+        return [(floor + abs(r + off)) * inv for r in ratios]
+
     def text_logit(self, hashed: Collection[int]) -> float:
         if not hashed:
             return 0.0
         # A frozenset of ints built from the same text iterates in the same order in every
         # process, so a plain sum is reproducible (and much cheaper than fsum).
-        return gather_sum(self.w, hashed) / math.sqrt(len(hashed))
+        if self.scale is None:
+            return gather_sum(self.w, hashed) / math.sqrt(len(hashed))
+        if len(hashed) == 1:
+            return self.w[next(iter(hashed))] * self.values(hashed)[0]
+        return sum(map(mul, itemgetter(*hashed)(self.w), self.values(hashed)))
 
     def contributions(self, named: Mapping[str, float]) -> dict[str, float]:
         return {k: self.named_weight(k) * v for k, v in named.items() if v}
@@ -120,26 +145,20 @@ class LinearModel:
             # Saturated and right: nothing to learn (and AdaGrad would divide 0 by 0).
             return p
         if hashed:
-            gv = grad / math.sqrt(len(hashed))
-            gsq = gv * gv
             lr = self.learning_rate
             w = self.w
             g = self.g
-            step = lr * gv
-            if avg is None:
-                for f in hashed:
-                    acc = g[f] + gsq
-                    g[f] = acc
-                    w[f] -= step / math.sqrt(acc)
-            else:
-                u = avg.u
-                tstep = step * c
-                for f in hashed:
-                    acc = g[f] + gsq
-                    g[f] = acc
-                    d = 1.0 / math.sqrt(acc)
-                    w[f] -= step * d
-                    u[f] -= tstep * d
+            sqrt = math.sqrt
+            for f, x in zip(hashed, self.values(hashed), strict=True):
+                gv = grad * x
+                if gv == 0.0:
+                    continue
+                acc = g[f] + gv * gv
+                g[f] = acc
+                step = lr * gv / sqrt(acc)
+                w[f] -= step
+                if avg is not None:
+                    avg.u[f] -= step * c
                     avg.touched.add(f)
         nlr = self.named_learning_rate
         for k, v in named.items():
@@ -168,7 +187,7 @@ class LinearModel:
     ) -> None:
         """Batch training to convergence: an L2-loss linear SVM by dual coordinate descent.
 
-        The same features and scaling as :meth:`update` (hashed ``1/sqrt(n)``, named values,
+        The same features and values as :meth:`update` (:meth:`values`, named values,
         a bias feature); the margin becomes the logit, so ``sigmoid`` of it is the score and
         the decision thresholds (conformal, on cross-fitted ham scores) stay the same. It
         replaces the weights (trained from zero) and seeds the AdaGrad accumulators as one
@@ -186,22 +205,22 @@ class LinearModel:
         for hashed, named, y in examples:
             keys = tuple(hashed)
             touched.update(keys)
-            xv = 1.0 / math.sqrt(len(keys)) if keys else 0.0
+            xs = tuple(self.values(keys))
             nvals = tuple((k, v) for k, v in named.items() if v)
-            q = len(keys) * xv * xv + sum(v * v for _, v in nvals) + 1.0 + d_ii
+            q = sum(x * x for x in xs) + sum(v * v for _, v in nvals) + 1.0 + d_ii
             get = itemgetter(*keys) if len(keys) > 1 else None
-            rows.append((keys, get, xv, nvals, 1.0 if y else -1.0, q))
+            rows.append((keys, get, xs, nvals, 1.0 if y else -1.0, q))
         alpha = [0.0] * len(rows)
         order = list(range(len(rows)))
         rng = random.Random(seed)
         for _ in range(max(1, epochs)):
             rng.shuffle(order)
             for i in order:
-                keys, get, xv, nvals, y, q = rows[i]
+                keys, get, xs, nvals, y, q = rows[i]
                 if get is not None:
-                    margin = bias + sum(get(w)) * xv
+                    margin = bias + sum(map(mul, get(w), xs))
                 elif keys:
-                    margin = bias + w[keys[0]] * xv
+                    margin = bias + w[keys[0]] * xs[0]
                 else:
                     margin = bias
                 for k, v in nvals:
@@ -214,17 +233,15 @@ class LinearModel:
                     continue
                 alpha[i] = new
                 step = (new - a) * y
-                sx = step * xv
-                for f in keys:
-                    w[f] += sx
+                for f, x in zip(keys, xs, strict=True):
+                    w[f] += step * x
                 for k, v in nvals:
                     nw[k] = nget(k, 0.0) + step * v
                 bias += step
         g = self.g
-        for keys, _, xv, nvals, _, _ in rows:
-            gsq = 0.25 * xv * xv
-            for f in keys:
-                g[f] += gsq
+        for keys, _, xs, nvals, _, _ in rows:
+            for f, x in zip(keys, xs, strict=True):
+                g[f] += 0.25 * x * x
             for k, v in nvals:
                 self.ng[k] = self.ng.get(k, 0.0) + 0.25 * v * v
         weights = self.w
@@ -293,6 +310,11 @@ class NaiveBayesRatios:
             log = math.log
             total = sum([log((sp[f] - ds + a) / (hm[f] - dh + a)) for f in hashed])
         return total / len(hashed) + math.log((n_h + 2 * a) / (n_s + 2 * a))
+
+    def offset(self) -> float:
+        """What turns a bucket's ``ratio`` into a log ratio of per-class document rates."""
+        a = self.alpha
+        return math.log((self.n_ham + 2 * a) / (self.n_spam + 2 * a))
 
     def add(self, hashed: Collection[int], y: int) -> None:
         a = self.alpha

@@ -131,3 +131,16 @@ def test_svm_fit_separates_and_online_learning_continues() -> None:
     clone.fit(examples)  # type: ignore[arg-type]
     clone.learn(probe, "spam")
     assert clone.dumps() == e.dumps()
+
+
+def test_nb_scaling_weighs_telling_features_more() -> None:
+    e = Engine(Config(secret_key="k"))
+    assert e.model.scale is e.nb
+    e.nb.add(frozenset({1, 2}), 1)
+    e.nb.add(frozenset({2, 3}), 0)
+    telling, neutral = e.model.values([1, 2])
+    assert telling > neutral > 0  # the floor keeps a neutral feature learnable
+    binary = Engine(Config(secret_key="k", text_scaling="binary")).model
+    assert binary.values([1, 2]) == pytest.approx([2**-0.5, 2**-0.5])
+    with pytest.raises(ValueError):
+        Engine(Config(text_scaling="tfidf"))
