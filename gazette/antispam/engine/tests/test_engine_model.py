@@ -144,3 +144,13 @@ def test_nb_scaling_weighs_telling_features_more() -> None:
     assert binary.values([1, 2]) == pytest.approx([2**-0.5, 2**-0.5])
     with pytest.raises(ValueError):
         Engine(Config(text_scaling="tfidf"))
+
+
+def test_mean_naive_bayes_feature_only_when_asked() -> None:
+    for nb_feature in (False, True):
+        e = Engine(Config(secret_key="k", nb_feature=nb_feature))
+        for h, s in zip(HAM_TEXTS, SPAM_TEXTS, strict=False):
+            e.learn(sub(h), "ham")
+            e.learn(sub(s), "spam")
+        signals = e.check(sub(SPAM_TEXTS[0])).signals
+        assert ("text.nb" in signals) is nb_feature
