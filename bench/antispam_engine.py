@@ -32,6 +32,7 @@ from gazette.antispam.engine.evaluate import Row  # noqa: E402
 
 BUDGETS = {"youtube": 0.01, "sms": 0.001}
 COLD_ROWS = 200
+READER_MAIL = ("gmail.com", "example.org", "mail.example")
 _WORD = re.compile(r"\w+")
 
 
@@ -164,50 +165,39 @@ def synthetic_stream(
         "Скидки только сегодня для всех",
         "Бесплатная доставка по всей стране",
     ]
+    def reader(
+        content: str, article: str, t: float, mail: Sequence[str], fastest: float
+    ) -> Submission:
+        """A comment with the metadata of an ordinary reader."""
+        return Submission(
+            content=content,
+            author=f"reader{rng.randrange(400)}",
+            author_email=f"reader{rng.randrange(400)}@{rng.choice(mail)}",
+            user_ip=f"198.51.{rng.randrange(256)}.{rng.randrange(256)}",
+            user_agent="Mozilla/5.0",
+            permalink=article,
+            submitted_at=t,
+            seconds_to_submit=rng.uniform(fastest, 400),
+            blog_lang="en",
+        )
+
     for _ in range(n):
         t += rng.expovariate(1 / 90)
         article = f"/news/{rng.randrange(40)}"
         if rng.random() < 0.75:
-            rows.append(
-                Row(
-                    Submission(
-                        content=ham_pool.pop()
-                        if ham_pool
-                        else rng.choice(ham_texts)
-                        + (" https://en.wikipedia.org/wiki/X" if rng.random() < 0.05 else ""),
-                        author=f"reader{rng.randrange(400)}",
-                        author_email=f"reader{rng.randrange(400)}@"
-                        + rng.choice(["gmail.com", "example.org", "mail.example"]),
-                        user_ip=f"198.51.{rng.randrange(256)}.{rng.randrange(256)}",
-                        user_agent="Mozilla/5.0",
-                        permalink=article,
-                        submitted_at=t,
-                        seconds_to_submit=rng.uniform(2.5, 400),
-                        blog_lang="en",
-                    ),
-                    "ham",
-                )
+            content = (
+                ham_pool.pop()
+                if ham_pool
+                else rng.choice(ham_texts)
+                + (" https://en.wikipedia.org/wiki/X" if rng.random() < 0.05 else "")
             )
+            rows.append(Row(reader(content, article, t, READER_MAIL, 2.5), "ham"))
             continue
         if rng.random() < 0.1:
             # Foreign-language spam from ordinary-looking senders: only its script and its
             # words give it away.
-            rows.append(
-                Row(
-                    Submission(
-                        content=". ".join(rng.sample(cyr, rng.randint(2, 3))) + ".",
-                        author=f"reader{rng.randrange(400)}",
-                        author_email=f"reader{rng.randrange(400)}@gmail.com",
-                        user_ip=f"198.51.{rng.randrange(256)}.{rng.randrange(256)}",
-                        user_agent="Mozilla/5.0",
-                        permalink=article,
-                        submitted_at=t,
-                        seconds_to_submit=rng.uniform(10, 400),
-                        blog_lang="en",
-                    ),
-                    "spam",
-                )
-            )
+            content = ". ".join(rng.sample(cyr, rng.randint(2, 3))) + "."
+            rows.append(Row(reader(content, article, t, ("gmail.com",), 10), "spam"))
             continue
         c = rng.choice(campaigns)
         text = c["text"] if rng.random() < 0.5 else rng.choice(spam_texts)
