@@ -71,6 +71,7 @@ from site_load import (  # noqa: E402  (the site benchmark's server helpers)
     free_port,
     latency_summary,
     lua_done,
+    lua_threads,
     running_server,
     session_cpu_seconds,
     wrk_command,
@@ -406,18 +407,8 @@ LUA_TEMPLATE = """
 local method, path = %(method)s, %(path)s
 local bodies = {%(bodies)s}
 local headers = {["Content-Type"] = "application/x-www-form-urlencoded"}
-local threads = {}
-local counter = 0
+%(threads)s
 bad, spam, ham, other = 0, 0, 0, 0
-
-function setup(thread)
-  thread:set("offset", #threads * 389)
-  table.insert(threads, thread)
-end
-
-function init(args)
-  counter = offset or 0
-end
 
 function request()
   if #bodies == 0 then
@@ -456,7 +447,7 @@ def write_lua(path: Path, method: str, url_path: str, posted: list[str],
     path.write_text(LUA_TEMPLATE % {
         "method": lua_string(method), "path": lua_string(url_path),
         "bodies": ",\n".join(lua_string(b) for b in posted), "response": response,
-        "done": lua_done(("bad", "spam", "ham", "other")),
+        "threads": lua_threads(389), "done": lua_done(("bad", "spam", "ham", "other")),
     })
 
 

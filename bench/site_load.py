@@ -220,18 +220,8 @@ def running_server(command: list[str], env: dict[str, str], probe: str, log: Pat
 
 LUA_TEMPLATE = """
 local paths = {%(paths)s}
-local threads = {}
-local counter = 0
+%(threads)s
 misses, hits, bad = 0, 0, 0
-
-function setup(thread)
-  thread:set("offset", #threads * 97)
-  table.insert(threads, thread)
-end
-
-function init(args)
-  counter = offset or 0
-end
 
 function request()
   counter = counter %% #paths + 1
@@ -239,6 +229,23 @@ function request()
 end
 %(response)s
 %(done)s"""
+
+def lua_threads(stride: int) -> str:
+    """wrk's setup() and init() hooks: each thread starts ``stride`` items further along the
+    script's list (so threads do not request the same item at once), and ``threads`` keeps
+    them for :func:`lua_done`."""
+    return f"""local threads = {{}}
+local counter = 0
+
+function setup(thread)
+  thread:set("offset", #threads * {stride})
+  table.insert(threads, thread)
+end
+
+function init(args)
+  counter = offset or 0
+end"""
+
 
 def lua_done(counters: tuple[str, ...]) -> str:
     """wrk's done() hook: the run's figures and the scripts' own counters (globals each
@@ -279,7 +286,7 @@ end
 
 def write_lua(path: Path, urls: list[str], count_cache: bool) -> None:
     paths = ", ".join(json.dumps(url) for url in urls)
-    path.write_text(LUA_TEMPLATE % {"paths": paths,
+    path.write_text(LUA_TEMPLATE % {"paths": paths, "threads": lua_threads(97),
                                      "response": LUA_COUNT_CACHE if count_cache else "",
                                      "done": lua_done(("misses", "hits", "bad"))})
 
