@@ -73,7 +73,7 @@ from site_load import (  # noqa: E402  (the site benchmark's server helpers)
     lua_done,
     lua_threads,
     running_server,
-    session_cpu_seconds,
+    with_server_cost,
     wrk_command,
     wrk_figures,
 )
@@ -535,11 +535,9 @@ def measure(args: argparse.Namespace, env: dict[str, str], data_dir: Path,
                                  f"errors, {warm['other']} unexpected bodies in the warm-up; "
                                  f"see {log}")
             for connections in (1, args.connections):
-                cpu_before = session_cpu_seconds(process.pid)
-                figures = run_wrk(base, plain, connections, args.duration)
-                cpu = session_cpu_seconds(process.pid) - cpu_before
-                figures["server_cpu_ms"] = round(cpu * 1000 / max(1, figures["requests"]), 2)
-                figures["load1"] = round(os.getloadavg()[0], 2)
+                figures = with_server_cost(
+                    process.pid, run_wrk, base, plain, connections, args.duration
+                )
                 row = {"endpoint": name, "variant": variant, "database": setup["vendor"],
                        **figures,
                        "warmup_spam": warm["spam"], "warmup_ham": warm["ham"],

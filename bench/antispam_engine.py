@@ -21,7 +21,7 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -246,6 +246,33 @@ def _header() -> str:
     return "  " + " " * 28 + " ".join(f"{k[:9]:>9}" for k in KEYS)
 
 
+def ablation_table(
+    title: str,
+    streams: dict[str, list[Row]],
+    names: Sequence[str],
+    figures_of: Callable[[Sequence[Row], Config], dict[str, object]],
+) -> dict[str, dict[str, object]]:
+    """Print MCC (ham binned %) per stream with each signal group disabled in turn."""
+    print(f"\n## ablation, {title}: MCC (ham binned %)")
+    print(
+        "  " + f"{'stream':<12}" + "".join(f"{'-' + g if g else 'all':>18}" for g in ("", *GROUPS))
+    )
+    table: dict[str, dict[str, object]] = {}
+    for name in names:
+        budget = BUDGETS.get(name, 0.01)
+        cells = []
+        table[name] = {}
+        for group in ("", *GROUPS):
+            cfg = replace(
+                Config(ham_bin_budget=budget), disabled=frozenset({group}) if group else frozenset()
+            )
+            figures = figures_of(streams[name], cfg)
+            table[name][group or "all"] = figures
+            cells.append(f"{figures['mcc']:.4f} ({100 * figures['ham_binned_rate']:.2f})")
+        print("  " + f"{name:<12}" + "".join(f"{c:>18}" for c in cells))
+    return table
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--folds", type=int, default=10)
@@ -304,47 +331,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     spam_texts = [r.sub.content for r in streams["youtube"] if r.label == "spam"]
     streams["synthetic"] = synthetic_stream(ham_texts, spam_texts, args.synthetic)
 
-    print("\n## ablation, prequential after the first 100 labels: MCC (ham binned %)")
-    print(
-        "  " + f"{'stream':<12}" + "".join(f"{'-' + g if g else 'all':>18}" for g in ("", *GROUPS))
-    )
-    ablation: dict[str, dict[str, object]] = {}
-    for name in args.streams.split(","):
-        budget = BUDGETS.get(name, 0.01)
-        cells = []
-        ablation[name] = {}
-        for group in ("", *GROUPS):
-            cfg = replace(
-                Config(ham_bin_budget=budget), disabled=frozenset({group}) if group else frozenset()
-            )
-            after = evaluate.prequential(streams[name], cfg)["after_100"]
-            assert isinstance(after, dict)
-            ablation[name][group or "all"] = after
-            cells.append(f"{after['mcc']:.4f} ({100 * after['ham_binned_rate']:.2f})")
-        print("  " + f"{name:<12}" + "".join(f"{c:>18}" for c in cells))
-    results["ablation"] = ablation
+    names = args.streams.split(",")
 
+    def after_100(rows: Sequence[Row], cfg: Config) -> dict[str, object]:
+        after = evaluate.prequential(rows, cfg)["after_100"]
+        assert isinstance(after, dict)
+        return after
+
+    def cold_start(rows: Sequence[Row], cfg: Config) -> dict[str, object]:
+        whole = evaluate.prequential(rows[:COLD_ROWS], cfg)
+        return {k: v for k, v in whole.items() if k != "after_100"}
+
+    results["ablation"] = ablation_table(
+        "prequential after the first 100 labels", streams, names, after_100
+    )
     # Rules that need no training earn their keep before a site has labelled much: the same
     # ablation over each stream's first COLD_ROWS comments only, learned one at a time.
-    print(f"\n## ablation, the first {COLD_ROWS} comments (cold start): MCC (ham binned %)")
-    print(
-        "  " + f"{'stream':<12}" + "".join(f"{'-' + g if g else 'all':>18}" for g in ("", *GROUPS))
+    results["ablation_cold_start"] = ablation_table(
+        f"the first {COLD_ROWS} comments (cold start)", streams, names, cold_start
     )
-    cold: dict[str, dict[str, object]] = {}
-    for name in args.streams.split(","):
-        budget = BUDGETS.get(name, 0.01)
-        cells = []
-        cold[name] = {}
-        for group in ("", *GROUPS):
-            cfg = replace(
-                Config(ham_bin_budget=budget), disabled=frozenset({group}) if group else frozenset()
-            )
-            whole = evaluate.prequential(streams[name][:COLD_ROWS], cfg)
-            figures = {k: v for k, v in whole.items() if k != "after_100"}
-            cold[name][group or "all"] = figures
-            cells.append(f"{figures['mcc']:.4f} ({100 * figures['ham_binned_rate']:.2f})")
-        print("  " + f"{name:<12}" + "".join(f"{c:>18}" for c in cells))
-    results["ablation_cold_start"] = cold
     print("\n# JSON")
     print(json.dumps(results, sort_keys=True))
     return 0

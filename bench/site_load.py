@@ -42,6 +42,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -333,6 +334,16 @@ def run_wrk(base: str, script: Path, connections: int, seconds: float) -> dict:
     }
 
 
+def with_server_cost(session: int, run: Callable[..., dict], *args: object) -> dict:
+    """``run(*args)``'s figures plus the server's CPU per response and the load average."""
+    cpu_before = session_cpu_seconds(session)
+    figures = run(*args)
+    cpu = session_cpu_seconds(session) - cpu_before
+    figures["server_cpu_ms"] = round(cpu * 1000 / max(1, figures["requests"]), 2)
+    figures["load1"] = round(os.getloadavg()[0], 2)
+    return figures
+
+
 def warm_cache(base: str, script: Path, connections: int, urls: int) -> dict:
     """Run passes over the rotation until two in a row are answered from the cache (bounded)."""
     passes, clean, misses = 0, 0, -1
@@ -432,11 +443,9 @@ def measure(args: argparse.Namespace, site: dict, server: str, mode: str, env: d
                   f"({warm['warm_requests'] / max(warm['warm_seconds'], 0.1):.0f} req/s, "
                   f"{warm['warm_bad']} not 200)", flush=True)
         for connections in (1, args.connections):
-            cpu_before = session_cpu_seconds(process.pid)
-            figures = run_wrk(base, plain, connections, args.duration)
-            cpu = session_cpu_seconds(process.pid) - cpu_before
-            figures["server_cpu_ms"] = round(cpu * 1000 / max(1, figures["requests"]), 2)
-            figures["load1"] = round(os.getloadavg()[0], 2)
+            figures = with_server_cost(
+                process.pid, run_wrk, base, plain, connections, args.duration
+            )
             row = {"articles": site["articles"], "size": size, "server": server,
                    "mode": mode, **figures, **warm,
                    "server_command": shlex.join(command),
