@@ -28,6 +28,7 @@ _SEED_WORD = 0x51A5
 _SEED_BIGRAM = 0x2B1D
 _SEED_CHAR = 0x7C3F
 _SEED_TAG = 0x1E77
+_SEED_SKIP = 0x3D09
 
 
 def clean_text(raw: str) -> str:
@@ -70,31 +71,49 @@ def shape_tokens(low: str) -> list[str]:
     return out
 
 
-def text_features(clean: str, char_min: int = 2, char_max: int = 5) -> set[int]:
-    """Binary bag of hashed word unigrams, bigrams, shape tokens and character n-grams.
+def text_features(
+    clean: str,
+    char_min: int = 2,
+    char_max: int = 5,
+    *,
+    word_ngrams: int = 3,
+    skip_window: int = 4,
+    char_case: bool = True,
+) -> set[int]:
+    """Binary bag of hashed word n-grams, skip-bigrams, shape tokens and character n-grams.
 
+    Word n-grams run up to ``word_ngrams`` words, padded with start and end marks.
+    Skip-bigrams pair each word with those 2 to ``skip_window`` places later ("check ... my
+    ... channel"), which catch a spam phrase with a word changed or put in between.
     Character n-grams run across word boundaries: punctuation runs, currency signs and
     digit patterns are telling in spam (measured better than word-bounded n-grams here).
-    Shape tokens stand for a kind of token whose exact value varies: phone numbers,
-    numbers by length, prices, web and e-mail addresses.
+    With ``char_case`` they keep the letters' case, so "FREE" and "free" differ: shouting
+    is how much spam reads. Shape tokens stand for a kind of token whose exact value
+    varies: phone numbers, numbers by length, prices, web and e-mail addresses.
     """
     low = clean.lower()
     crc = zlib.crc32
     mask = HASH_MASK
     feats: set[int] = set()
-    add = feats.add
-    words = _WORD_RE.findall(low)
-    prev = "^"
-    for w in words:
-        wb = w.encode("utf-8", "surrogatepass")
-        add(crc(wb, _SEED_WORD) & mask)
-        add(crc(prev.encode("utf-8", "surrogatepass") + b" " + wb, _SEED_BIGRAM) & mask)
-        prev = w
-    if words:
-        add(crc(prev.encode("utf-8", "surrogatepass") + b" $", _SEED_BIGRAM) & mask)
+    words = [w.encode("utf-8", "surrogatepass") for w in _WORD_RE.findall(low)]
+    feats.update([crc(w, _SEED_WORD) & mask for w in words])
+    padded_words = [b"^", *words, b"$"] if words else []
+    for n in range(2, word_ngrams + 1):
+        seed = _SEED_BIGRAM + n - 2
+        feats.update(
+            [
+                crc(b" ".join(padded_words[i : i + n]), seed) & mask
+                for i in range(len(padded_words) - n + 1)
+            ]
+        )
+    for gap in range(2, skip_window + 1):
+        seed = _SEED_SKIP + gap
+        pairs = zip(words, words[gap:], strict=False)  # the tail has ``gap`` fewer words
+        feats.update([crc(a + b" " + b, seed) & mask for a, b in pairs])
     for t in shape_tokens(low):
-        add(crc(t.encode(), _SEED_WORD) & mask)
-    padded = (" " + low[:MAX_CHARS] + " ").encode("utf-8", "surrogatepass")
+        feats.add(crc(t.encode(), _SEED_WORD) & mask)
+    chars = clean if char_case else low
+    padded = (" " + chars[:MAX_CHARS] + " ").encode("utf-8", "surrogatepass")
     n_bytes = len(padded)
     for n in range(char_min, char_max + 1):
         seed = _SEED_CHAR + n

@@ -35,6 +35,35 @@ def test_different_phone_numbers_share_a_feature() -> None:
     assert shared - c  # something beyond "ring": the phone-number shape
 
 
+def test_skip_bigrams_survive_a_word_put_in_between() -> None:
+    plain = text_features("check out my channel", skip_window=0)
+    padded = text_features("check out my new channel", skip_window=0)
+    plain_skip = text_features("check out my channel")
+    padded_skip = text_features("check out my new channel")
+    # "out ... channel" is two words apart in one text and three in the other, so only
+    # skip-bigrams at both gaps connect them beyond the shared words and characters.
+    assert len(plain_skip & padded_skip) > len(plain & padded)
+    assert (plain_skip & padded_skip) - (plain & padded) - text_features("my channel")
+
+
+def test_word_trigrams_are_features_of_their_own() -> None:
+    with_tri = text_features("free entry now", word_ngrams=3) - text_features(
+        "free entry", word_ngrams=3
+    ) - text_features("entry now", word_ngrams=3)
+    without = text_features("free entry now", word_ngrams=2) - text_features(
+        "free entry", word_ngrams=2
+    ) - text_features("entry now", word_ngrams=2)
+    assert len(with_tri) > len(without)
+
+
+def test_character_ngrams_keep_case_unless_told_not_to() -> None:
+    shout, calm = text_features("FREE"), text_features("free")
+    assert shout - calm and calm - shout
+    # Words are always lower-cased, so the two still share their word features.
+    assert shout & calm
+    assert text_features("FREE", char_case=False) == text_features("free", char_case=False)
+
+
 @pytest.mark.parametrize("keys", [[], [3], [1, 5, 9, 5000]])
 def test_gather_sum_matches_a_plain_sum(keys: list[int]) -> None:
     values = [float(i) / 7 for i in range(6000)]
