@@ -1,4 +1,4 @@
-"""Gazette's spam filter engine: pure Python, no Django.
+"""Gazette's spam filter engine: Python and numpy, no Django.
 
 Checking and learning
 ---------------------

@@ -17,8 +17,8 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
-from itertools import compress
-from operator import add
+
+import numpy as np
 
 from . import fingerprint, links
 from .model import Averager, LinearModel, NaiveBayesRatios, sigmoid
@@ -687,8 +687,10 @@ class Engine:
         """Compact, deterministic snapshot (zlib-compressed JSON, arrays packed)."""
         m = self.model
         keys = m.nonzero()
-        sp, hm = self.nb.spam, self.nb.ham
-        nb_keys = list(compress(range(len(sp)), map(add, sp, hm)))
+        nb_keys = self.nb.nonzero()
+        # Index arrays: an empty Python list would index as floats.
+        w_idx = np.asarray(keys, dtype=np.intp)
+        nb_idx = np.asarray(nb_keys, dtype=np.intp)
         state = {
             "format": SNAPSHOT_FORMAT,
             "config": _config_to_dict(self.config),
@@ -699,8 +701,8 @@ class Engine:
             "last_example_id": self.last_example_id,
             "bias": m.bias,
             "w_keys": _pack("I", keys),
-            "w_vals": _pack("d", [m.w[k] for k in keys]),
-            "g_vals": _pack("d", [m.g[k] for k in keys]),
+            "w_vals": _pack("d", m.w[w_idx].tolist()),
+            "g_vals": _pack("d", m.g[w_idx].tolist()),
             "nw": {k: m.nw[k] for k in sorted(m.nw)},
             "ng": {k: m.ng[k] for k in sorted(m.ng)},
             "reputation": {k: self.reputation[k] for k in sorted(self.reputation)},
@@ -708,8 +710,8 @@ class Engine:
             "burn_in_scores": self.burn_in_scores,
             "nb_n": [self.nb.n_spam, self.nb.n_ham],
             "nb_keys": _pack("I", nb_keys),
-            "nb_spam": _pack("I", [self.nb.spam[k] for k in nb_keys]),
-            "nb_ham": _pack("I", [self.nb.ham[k] for k in nb_keys]),
+            "nb_spam": _pack("I", self.nb.spam[nb_idx].tolist()),
+            "nb_ham": _pack("I", self.nb.ham[nb_idx].tolist()),
         }
         raw = json.dumps(state, sort_keys=True, separators=(",", ":")).encode()
         return SNAPSHOT_MAGIC + zlib.compress(raw, 6)
@@ -728,12 +730,9 @@ class Engine:
             raise ValueError("snapshot was made with a different secret_key")
         m = eng.model
         m.bias = state["bias"]
-        keys = _unpack("I", state["w_keys"])
-        for k, w, g in zip(
-            keys, _unpack("d", state["w_vals"]), _unpack("d", state["g_vals"]), strict=True
-        ):
-            m.w[k] = w
-            m.g[k] = g
+        keys = np.asarray(_unpack("I", state["w_keys"]), dtype=np.intp)
+        m.w[keys] = _unpack("d", state["w_vals"])
+        m.g[keys] = _unpack("d", state["g_vals"])
         m.nw = dict(state["nw"])
         m.ng = dict(state["ng"])
         eng.reputation = {k: list(v) for k, v in state["reputation"].items()}
