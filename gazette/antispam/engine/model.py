@@ -264,8 +264,8 @@ class NaiveBayesRatios:
 
     def __init__(self, alpha: float = 0.5) -> None:
         self.alpha = alpha
-        self.spam = _zeros(np.int64)
-        self.ham = _zeros(np.int64)
+        self.spam = _zeros(np.uint32)
+        self.ham = _zeros(np.uint32)
         self.ratio = _zeros(np.float64)
         self.n_spam = 0
         self.n_ham = 0
@@ -285,8 +285,9 @@ class NaiveBayesRatios:
             n_h -= dh
             if n_s <= 0 or n_h <= 0:
                 return 0.0
-            spam = self.spam[idx] - ds + a
-            ham = self.ham[idx] - dh + a
+            # As floats: unsigned counts would wrap below zero.
+            spam = self.spam[idx].astype(np.float64) - ds + a
+            ham = self.ham[idx].astype(np.float64) - dh + a
             total = float(np.log(spam / ham).sum())
         return total / len(idx) + math.log((n_h + 2 * a) / (n_s + 2 * a))
 
