@@ -144,7 +144,13 @@ def load_engine(pool: str, generation: int) -> Engine:
             for name in Config.__dataclass_fields__
             if name != "secret_key" and getattr(wanted, name) != getattr(engine.config, name)
         }
-        engine = engine.with_config(**changes)
+        try:
+            engine = engine.with_config(**changes)
+        except ValueError as error:
+            # Settings that change the features: the same replay as for an old format.
+            logger.warning("antispam: snapshot %s unusable (%s); replaying every example",
+                           snapshot.pk, error)
+            return Engine(config)
     return engine
 
 

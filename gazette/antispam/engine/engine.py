@@ -27,7 +27,15 @@ from .types import HistoryStats, Kind, Label, Submission, SubmissionKeys, Verdic
 
 GROUPS: tuple[str, ...] = ("text", "links", "author", "behaviour", "reputation", "script")
 SNAPSHOT_MAGIC = b"GZAS"
-SNAPSHOT_FORMAT = 3
+# 4: session 4's text features (word trigrams, skip-bigrams, case-kept characters); weights
+# trained on format 3's features would be read against different buckets.
+SNAPSHOT_FORMAT = 4
+# Settings that change which features a text has or what they are worth: a model trained
+# under other values is not valid under these (see ``Engine.with_config``).
+FEATURE_SETTINGS = frozenset(
+    {"word_ngrams", "skip_window", "char_case", "text_scaling", "nb_scale_floor", "nb_feature",
+     "disabled"}
+)
 
 AKISMET_SPAM_AUTHORS = frozenset({"akismet-guaranteed-spam", "viagra-test-123"})
 AKISMET_SPAM_EMAILS = frozenset({"akismet-guaranteed-spam@example.com"})
@@ -760,7 +768,14 @@ class Engine:
         return eng
 
     def with_config(self, **changes: object) -> Engine:
-        """Copy of this engine's state under changed settings (e.g. another budget)."""
+        """Copy of this engine's state under changed settings (e.g. another budget).
+
+        Settings in ``FEATURE_SETTINGS`` cannot change this way: the weights were learned
+        for other features, so the examples must be learned again.
+        """
+        refused = sorted(FEATURE_SETTINGS & changes.keys())
+        if refused:
+            raise ValueError(f"{', '.join(refused)} change the features: relearn instead")
         blob = self.dumps()
         eng = Engine.loads(blob, secret_key=self.config.secret_key)
         eng.config = replace(eng.config, **changes)  # type: ignore[arg-type]

@@ -81,6 +81,26 @@ def test_fresh_process_loads_snapshot_and_replays_to_identical_state(
 
 
 @pytest.mark.django_db
+def test_snapshot_of_other_text_features_is_replayed_not_reused(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.GAZETTE_ANTISPAM_SNAPSHOT_EVERY = 10
+    settings.GAZETTE_ANTISPAM_ENGINE_OPTIONS = {"word_ngrams": 2, "skip_window": 0}
+    for i in range(12):
+        sub, label = example(i)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.spam_learn(submission=sub, label=label, source="moderation")
+    assert EngineSnapshot.objects.filter(pool=POOL).exists()
+    # The site upgrades to the default text features: the old weights fit other buckets.
+    settings.GAZETTE_ANTISPAM_ENGINE_OPTIONS = {}
+    state.forget()
+    loaded = state.load_engine(POOL, 0)
+    assert loaded.examples_seen == 0 and loaded.config.word_ngrams == 3
+    assert state.replay(POOL, loaded) == 12
+    assert digest(loaded) == digest(replayed_from_scratch())
+
+
+@pytest.mark.django_db
 def test_learning_in_one_process_reaches_another(django_capture_on_commit_callbacks):
     with state.engine_for(POOL) as engine:
         before = engine.check(PROBES[2]).score

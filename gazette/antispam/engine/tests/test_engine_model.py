@@ -195,3 +195,12 @@ def test_naive_bayes_leave_one_out_equals_never_having_counted_it() -> None:
     nb.add(last, 1)
     assert nb.score(last, exclude=1) == pytest.approx(without.score(last))
     assert nb.score(last, exclude=1) != pytest.approx(nb.score(last))
+
+
+def test_feature_settings_cannot_change_under_a_trained_model() -> None:
+    e = Engine(Config(secret_key="k"))
+    e.learn(sub("free spins at the casino"), "spam")
+    assert e.with_config(ham_bin_budget=0.001).config.ham_bin_budget == 0.001
+    for change in ({"word_ngrams": 2}, {"char_case": False}, {"disabled": frozenset({"text"})}):
+        with pytest.raises(ValueError, match="change the features"):
+            e.with_config(**change)
