@@ -42,13 +42,6 @@ def as_index(hashed: Collection[int]) -> Index:
     return np.fromiter(hashed, dtype=np.intp, count=len(hashed))
 
 
-def gather_sum(values: np.ndarray, keys: Collection[int]) -> float:
-    """Sum of ``values[k]`` over ``keys``."""
-    if not len(keys):
-        return 0.0
-    return float(values[as_index(keys)].sum())
-
-
 def sigmoid(z: float) -> float:
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-min(z, 60.0)))
@@ -128,8 +121,8 @@ class LinearModel:
         ``avg`` (batch training only) records the step so that the average of the
         weights over every step can replace the last weights at the end.
         """
-        hashed = as_index(hashed)
-        p = sigmoid(self.logit(hashed, named))
+        idx = as_index(hashed)
+        p = sigmoid(self.logit(idx, named))
         grad = p - y
         c = 0
         if avg is not None:
@@ -138,7 +131,6 @@ class LinearModel:
         if grad == 0.0:
             # Saturated and right: nothing to learn (and AdaGrad would divide 0 by 0).
             return p
-        idx = as_index(hashed)
         if len(idx):
             gv = grad * self.values(idx)
             acc = self.g[idx] + gv * gv

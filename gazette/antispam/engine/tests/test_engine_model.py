@@ -10,7 +10,7 @@ import pytest
 
 from gazette.antispam.engine import Config, Engine
 from gazette.antispam.engine.engine import SNAPSHOT_FORMAT, SNAPSHOT_MAGIC
-from gazette.antispam.engine.model import Averager, LinearModel, NaiveBayesRatios, gather_sum
+from gazette.antispam.engine.model import Averager, LinearModel, NaiveBayesRatios
 from gazette.antispam.engine.text import clean_text, shape_tokens, text_features
 
 from .conftest import sub
@@ -66,9 +66,12 @@ def test_character_ngrams_keep_case_unless_told_not_to() -> None:
 
 
 @pytest.mark.parametrize("keys", [[], [3], [1, 5, 9, 5000]])
-def test_gather_sum_matches_a_plain_sum(keys: list[int]) -> None:
-    values = np.arange(6000) / 7
-    assert gather_sum(values, frozenset(keys)) == pytest.approx(sum(values[k] for k in keys))
+def test_text_logit_is_the_weighted_sum_of_its_buckets(keys: list[int]) -> None:
+    m = LinearModel({}, initial_bias=0.0, learning_rate=0.5, named_learning_rate=0.1,
+                    bias_learning_rate=0.1)
+    m.w[:6000] = np.arange(6000) / 7
+    expected = sum(k / 7 for k in keys) / np.sqrt(len(keys)) if keys else 0.0
+    assert m.text_logit(frozenset(keys)) == pytest.approx(expected)
 
 
 def test_averaged_weights_are_the_mean_over_steps() -> None:
