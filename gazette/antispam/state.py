@@ -131,26 +131,22 @@ def load_engine(pool: str, generation: int) -> Engine:
         return Engine(config)
     try:
         engine = Engine.loads(bytes(snapshot.blob), secret_key=config.secret_key)
+        wanted = replace(config, secret_key=engine.config.secret_key)
+        if engine.config != wanted:
+            changes = {
+                name: getattr(wanted, name)
+                for name in Config.__dataclass_fields__
+                if name != "secret_key" and getattr(wanted, name) != getattr(engine.config, name)
+            }
+            # Refused (ValueError) for settings that change the features.
+            engine = engine.with_config(**changes)
     except ValueError as error:
-        # A changed secret or an old format: every process meets the same failure and replays
-        # the whole log, so they still agree; `gazette antispam rebuild` makes it fast again.
+        # A changed secret, an old format or other text features: every process meets the
+        # same failure and replays the whole log, so they still agree; `gazette antispam
+        # rebuild` makes it fast again.
         logger.warning("antispam: snapshot %s unusable (%s); replaying every example",
                        snapshot.pk, error)
         return Engine(config)
-    wanted = replace(config, secret_key=engine.config.secret_key)
-    if engine.config != wanted:
-        changes = {
-            name: getattr(wanted, name)
-            for name in Config.__dataclass_fields__
-            if name != "secret_key" and getattr(wanted, name) != getattr(engine.config, name)
-        }
-        try:
-            engine = engine.with_config(**changes)
-        except ValueError as error:
-            # Settings that change the features: the same replay as for an old format.
-            logger.warning("antispam: snapshot %s unusable (%s); replaying every example",
-                           snapshot.pk, error)
-            return Engine(config)
     return engine
 
 
