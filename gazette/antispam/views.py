@@ -17,7 +17,7 @@ from functools import wraps
 
 from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.multipartparser import MultiPartParserError
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
@@ -103,7 +103,7 @@ def endpoint(*methods: str) -> Callable[[View], View]:
     return decorate
 
 
-def _key_param(data: QueryDict, *names: str) -> str:
+def _key_param(data: protocol.Params, *names: str) -> str:
     for name in names:
         value = data.get(name)
         if value:
@@ -111,14 +111,14 @@ def _key_param(data: QueryDict, *names: str) -> str:
     return ""
 
 
-def _missing(data: QueryDict, names: Iterable[str]) -> HttpResponse | None:
+def _missing(data: protocol.Params, names: Iterable[str]) -> HttpResponse | None:
     for name in names:
         if not (data.get(name) or "").strip():
             return text(f"Missing required field: {name}.", debug=f'Empty "{name}" value')
     return None
 
 
-def _authenticated(data: QueryDict) -> tuple[services.KeyCheck, HttpResponse | None]:
+def _authenticated(data: protocol.Params) -> tuple[services.KeyCheck, HttpResponse | None]:
     """The key check of a comment call, or the response that refuses it."""
     blog = (data.get("blog") or "").strip()
     check = services.authenticate(_key_param(data, "api_key", "key"), blog or None)
@@ -192,7 +192,7 @@ def submit_ham(request: HttpRequest) -> HttpResponse:
     return _submit(request, "ham")
 
 
-def _key_only(data: QueryDict) -> tuple[ApiKey | None, HttpResponse | None]:
+def _key_only(data: protocol.Params) -> tuple[ApiKey | None, HttpResponse | None]:
     check = services.authenticate(_key_param(data, "api_key", "key"))
     if check.api_key is None:
         return None, text(protocol.INVALID, debug=check.problem)
