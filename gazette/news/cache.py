@@ -70,11 +70,17 @@ def _entry_key(request: HttpRequest) -> str:
     return ENTRY_PREFIX + hashlib.sha1(raw.encode()).hexdigest()
 
 
+# Never pages and never stored: not worth a round trip to the shared cache.
+NEVER_CACHED = ("/admin/", "/django-admin/", "/akismet/")
+
+
 def _is_anonymous_read(request: HttpRequest) -> bool:
     return (
         request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and not request.path.startswith(("/admin/", "/django-admin/"))
+        and not request.path.startswith(NEVER_CACHED)
+        # A URLconf of its own (the Akismet API on a host of its own) serves no pages.
+        and getattr(request, "urlconf", None) is None
     )
 
 

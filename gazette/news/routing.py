@@ -112,7 +112,11 @@ class RouteCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or request.path_info.startswith(NOT_PAGES):
+        if (
+            request.method not in ("GET", "HEAD")
+            or request.path_info.startswith(NOT_PAGES)
+            or getattr(request, "urlconf", None) is not None
+        ):
             return self.get_response(request)
         hit = remembered_route(request)
         response = self.get_response(request)

@@ -23,6 +23,7 @@ from gazette.antispam.models import (
     RecentSubmission,
     UsageCount,
 )
+from gazette.news.cache import PageCacheMiddleware
 
 from .helpers import BLOG, HAM_TEXTS, SPAM_TEXTS, comment, wordpress_request
 
@@ -422,3 +423,17 @@ def test_api_responses_are_never_page_cached(client, api_key, settings):
         assert "public" not in response["Cache-Control"]
         # The page cache marks what it stores ("miss") and what it serves ("hit").
         assert "X-Page-Cache" not in response
+
+
+def test_api_requests_never_ask_the_page_or_route_cache(client, api_key, settings):
+    settings.GAZETTE_PAGE_CACHE_ENABLED = True
+    settings.GAZETTE_AKISMET_HOSTS = ["akismet.example.org"]
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "akismet.example.org"]
+    with patch.object(PageCacheMiddleware, "_lookup", return_value=None) as lookup, \
+            patch("gazette.news.routing.remembered_route", return_value=False) as route:
+        client.get("/not-an-api-path/")  # the control: anything else asks both
+        assert lookup.call_count == 1 and route.call_count == 1
+        assert_text(client.get("/akismet/1.1/test"), b"connected")
+        assert_text(client.get("/1.1/test", HTTP_HOST="akismet.example.org"), b"connected")
+        client.get("/akismet/1.2/usage-limit", {"api_key": api_key.key})
+        assert lookup.call_count == 1 and route.call_count == 1
