@@ -75,15 +75,20 @@ def match_hash(sub: Submission) -> str:
     ).hexdigest()[:32]
 
 
-def _bump(model: type[Model], lookup: dict[str, object], **increments: int) -> None:
-    """Add to counters in one upsert (INSERT ... ON CONFLICT DO UPDATE SET n = n + k).
+Statement = tuple[str, list[object]]
+
+
+def upsert_counts(model: type[Model], lookup: dict[str, object],
+                  **increments: int) -> Statement | None:
+    """SQL that adds to counters in one upsert (INSERT ... ON CONFLICT DO UPDATE SET n = n + k).
 
     One statement, so concurrent requests never lose a count, and a cheap one: it runs for
-    every check. ``lookup`` must name the columns of the model's unique constraint.
+    every check. ``lookup`` must name the columns of the model's unique constraint. None when
+    there is nothing to add.
     """
     increments = {name: value for name, value in increments.items() if value}
     if not increments:
-        return
+        return None
     ops = connection.ops
     meta = model._meta
     counters = [f for f in meta.concrete_fields
@@ -109,17 +114,30 @@ def _bump(model: type[Model], lookup: dict[str, object], **increments: int) -> N
         f"ON CONFLICT ({', '.join(ops.quote_name(f.column) for f in key_fields)}) "
         f"DO UPDATE SET {updates}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+    return sql, values
+
+
+def _bump(model: type[Model], lookup: dict[str, object], **increments: int) -> None:
+    statement = upsert_counts(model, lookup, **increments)
+    if statement is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(*statement)
+
+
+def _daily_lookup(pool: str) -> dict[str, object]:
+    return {"day": timezone.localdate(), "pool": pool}
+
+
+def _usage_lookup(api_key: ApiKey, site: str) -> dict[str, object]:
+    return {"api_key": api_key, "site": site[:255], "month": timezone.now().date().replace(day=1)}
 
 
 def count_daily(pool: str, **increments: int) -> None:
-    _bump(DailyCount, {"day": timezone.localdate(), "pool": pool}, **increments)
+    _bump(DailyCount, _daily_lookup(pool), **increments)
 
 
 def count_usage(api_key: ApiKey, site: str, **increments: int) -> None:
-    month = timezone.now().date().replace(day=1)
-    _bump(UsageCount, {"api_key": api_key, "site": site[:255], "month": month}, **increments)
+    _bump(UsageCount, _usage_lookup(api_key, site), **increments)
 
 
 _DAILY_FIELD = {"ham": "ham", "hold": "held", "spam": "spam", "discard": "discarded"}
@@ -153,14 +171,23 @@ def check_submission(
         return CheckOutcome(verdict, stats, guid, pool)
 
     def write() -> None:
-        with transaction.atomic():
-            if record:
-                history.add(keys, kind=verdict.kind, score=verdict.score, stats=stats,
-                            match_hash=match_hash(sub), guid=guid)
-                count_daily(pool, checks=1, **{_DAILY_FIELD[verdict.kind]: 1})
-            if api_key is not None:
-                answer = "spam" if verdict.is_spam else "ham"
-                count_usage(api_key, site, calls=1, **{answer: 1})
+        counts: list[Statement | None] = []
+        if record:
+            counts.append(upsert_counts(DailyCount, _daily_lookup(pool), checks=1,
+                                        **{_DAILY_FIELD[verdict.kind]: 1}))
+        if api_key is not None:
+            answer = "spam" if verdict.is_spam else "ham"
+            counts.append(upsert_counts(UsageCount, _usage_lookup(api_key, site), calls=1,
+                                        **{answer: 1}))
+        along = [statement for statement in counts if statement is not None]
+        if record:
+            # The activity and the counts in one transaction (one statement on PostgreSQL).
+            history.add(keys, kind=verdict.kind, score=verdict.score, stats=stats,
+                        match_hash=match_hash(sub), guid=guid, along=along)
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            for statement in along:
+                cursor.execute(*statement)
 
     if defer:
         return CheckOutcome(verdict, stats, guid, pool, record=write)

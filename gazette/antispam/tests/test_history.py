@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import DatabaseError
 from django.utils import timezone
 
 from gazette.antispam import services, state
@@ -12,7 +13,7 @@ from gazette.antispam.engine.engine import Engine
 from gazette.antispam.engine.history import MemoryHistory
 from gazette.antispam.engine.types import HistoryStats, Submission
 from gazette.antispam.history import DatabaseHistory
-from gazette.antispam.models import RecentBand, RecentSubmission
+from gazette.antispam.models import DailyCount, RecentBand, RecentSubmission
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +79,26 @@ def test_a_report_finds_its_check_by_guid_or_fields():
     assert history.find(match_hash=services.match_hash(sub)).guid == outcome.guid
     assert history.find(match_hash=services.match_hash(Submission(content="other"))) is None
     assert history.find() is None
+
+
+# Committed for real (no test transaction around it): add() itself must be all or nothing.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_record_and_the_writes_along_with_it_land_together_or_not_at_all():
+    eng, history = engine(), DatabaseHistory("shared")
+    keys = eng.keys(Submission(content=FLOOD, user_ip="192.0.2.1", permalink="/a"))
+    assert len(set(keys.bands)) > 1
+    count = services.upsert_counts(DailyCount, {"day": timezone.localdate(), "pool": "shared"},
+                                   checks=1, spam=1)
+    assert count is not None
+    row = history.add(keys, kind="spam", score=0.9, guid="g1", along=[count])
+    assert RecentSubmission.objects.get().pk == row.pk
+    assert sorted(RecentBand.objects.filter(submission_id=row.pk).values_list("band", flat=True)
+                  ) == sorted(set(keys.bands))
+    assert DailyCount.objects.get(pool="shared").spam == 1
+
+    with pytest.raises(DatabaseError):
+        history.add(keys, guid="g2", along=[count, ("INSERT INTO no_such_table VALUES (1)", [])])
+    # Nothing of the failed record stayed: neither the submission, its bands nor the count.
+    assert list(RecentSubmission.objects.values_list("guid", flat=True)) == ["g1"]
+    assert RecentBand.objects.count() == len(set(keys.bands))
+    assert DailyCount.objects.get(pool="shared").checks == 1
