@@ -8,9 +8,10 @@ import subprocess
 import sys
 import textwrap
 import threading
+from unittest.mock import patch
 
 import pytest
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
 
 from gazette.antispam import services, state
 from gazette.antispam.engine.engine import Engine
@@ -98,6 +99,20 @@ def test_snapshot_of_other_text_features_is_replayed_not_reused(
     assert loaded.examples_seen == 0 and loaded.config.word_ngrams == 3
     assert state.replay(POOL, loaded) == 12
     assert digest(loaded) == digest(replayed_from_scratch())
+
+
+@pytest.mark.django_db
+def test_warm_loads_an_engine_and_never_raises(caplog):
+    state.forget()
+    assert not state.loaded(POOL)
+    assert state.warm(POOL) is True and state.loaded(POOL)
+    state.forget()
+    with patch.object(state, "engine_for", side_effect=DatabaseError("no such table")):
+        assert state.warm(POOL) is False
+    with patch.object(state, "engine_for", side_effect=ValueError("corrupt")):
+        assert state.warm(POOL) is False
+    assert not state.loaded(POOL)
+    assert "engine not loaded at start-up" in caplog.text
 
 
 @pytest.mark.django_db
