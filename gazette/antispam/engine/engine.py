@@ -202,13 +202,21 @@ class Config:
 
 @dataclass
 class _Features:
-    hashed: frozenset[int]
+    # A frozenset when checking; an array in the same order when batch training (_compact).
+    hashed: frozenset[int] | np.ndarray
     named: dict[str, float]
     reasons: dict[str, str]
     hard: tuple[Kind, str] | None
     keys: SubmissionKeys
     rep_keys: tuple[str, ...]
     rep_groups: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+
+
+def _compact(features: _Features) -> _Features:
+    """The same features with their buckets as an int32 array, in the set's order, so that
+    every sum over them (and so the trained model) is the same to the last bit."""
+    hashed = np.fromiter(features.hashed, dtype=np.int32, count=len(features.hashed))
+    return replace(features, hashed=hashed, reasons={})
 
 
 class Engine:
@@ -646,8 +654,10 @@ class Engine:
         """
         c = self.config
         ys = [1 if label == "spam" else 0 for _, label, _ in examples]
-        # Extract once; only the reputation values differ between the engines below.
-        base = [self._features(sub, st) for sub, _, st in examples]
+        # Extract once; only the reputation values differ between the engines below. Kept
+        # as compact arrays: a frozenset of a comment's ~1,000 buckets took ~60 kB, and a
+        # rebuild holds every example's at once.
+        base = [_compact(self._features(sub, st)) for sub, _, st in examples]
         if calibrate and c.calibration_folds >= 2 and len(examples) >= 2 * c.calibration_folds:
             folds = c.calibration_folds
             order = list(range(len(examples)))

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from gazette.antispam.engine import Config, Engine
+from gazette.antispam.engine import engine as engine_module
 from gazette.antispam.engine.engine import SNAPSHOT_FORMAT, SNAPSHOT_MAGIC
 from gazette.antispam.engine.model import Averager, LinearModel, NaiveBayesRatios
 from gazette.antispam.engine.text import clean_text, shape_tokens, text_features
@@ -112,6 +113,20 @@ def test_fit_is_deterministic() -> None:
     a.fit(examples)  # type: ignore[arg-type]
     b.fit(examples)  # type: ignore[arg-type]
     assert a.dumps() == b.dumps()
+
+
+@pytest.mark.parametrize("solver", ["svm", "sgd"])
+def test_batch_training_on_compact_features_gives_the_same_model(monkeypatch, solver) -> None:
+    examples = [(sub(t), "ham", None) for t in HAM_TEXTS] + [
+        (sub(t), "spam", None) for t in SPAM_TEXTS
+    ]
+    config = Config(secret_key="k", calibration_folds=2, fit_solver=solver)
+    compact = Engine(config)
+    compact.fit(examples)  # type: ignore[arg-type]
+    monkeypatch.setattr(engine_module, "_compact", lambda features: features)
+    as_sets = Engine(config)
+    as_sets.fit(examples)  # type: ignore[arg-type]
+    assert compact.dumps() == as_sets.dumps()
 
 
 def test_snapshot_of_an_older_format_is_refused() -> None:
