@@ -72,10 +72,10 @@ def measure(writes: int, rounds: int) -> None:
         all_keys = [engine.keys(sub) for sub in subs]
 
     def counts() -> list:
-        return [services.upsert_counts(models.DailyCount, services._daily_lookup(pool),
+        return [services.upsert_counts(models.DailyCount, services.daily_count_key(pool),
                                        checks=1, ham=1),
                 services.upsert_counts(models.UsageCount,
-                                       services._usage_lookup(api_key, site), calls=1, ham=1)]
+                                       services.usage_count_key(api_key, site), calls=1, ham=1)]
 
     def one_statement(keys) -> None:
         row = history.new_row(keys, kind="ham", score=0.1, guid="g")

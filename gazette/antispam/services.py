@@ -124,20 +124,22 @@ def _bump(model: type[Model], lookup: dict[str, object], **increments: int) -> N
             cursor.execute(*statement)
 
 
-def _daily_lookup(pool: str) -> dict[str, object]:
+def daily_count_key(pool: str) -> dict[str, object]:
+    """The row of ``DailyCount`` that today's activity of ``pool`` adds to."""
     return {"day": timezone.localdate(), "pool": pool}
 
 
-def _usage_lookup(api_key: ApiKey, site: str) -> dict[str, object]:
+def usage_count_key(api_key: ApiKey, site: str) -> dict[str, object]:
+    """The row of ``UsageCount`` that this month's calls of a key for a site add to."""
     return {"api_key": api_key, "site": site[:255], "month": timezone.now().date().replace(day=1)}
 
 
 def count_daily(pool: str, **increments: int) -> None:
-    _bump(DailyCount, _daily_lookup(pool), **increments)
+    _bump(DailyCount, daily_count_key(pool), **increments)
 
 
 def count_usage(api_key: ApiKey, site: str, **increments: int) -> None:
-    _bump(UsageCount, _usage_lookup(api_key, site), **increments)
+    _bump(UsageCount, usage_count_key(api_key, site), **increments)
 
 
 _DAILY_FIELD = {"ham": "ham", "hold": "held", "spam": "spam", "discard": "discarded"}
@@ -173,11 +175,11 @@ def check_submission(
     def write() -> None:
         counts: list[Statement | None] = []
         if record:
-            counts.append(upsert_counts(DailyCount, _daily_lookup(pool), checks=1,
+            counts.append(upsert_counts(DailyCount, daily_count_key(pool), checks=1,
                                         **{_DAILY_FIELD[verdict.kind]: 1}))
         if api_key is not None:
             answer = "spam" if verdict.is_spam else "ham"
-            counts.append(upsert_counts(UsageCount, _usage_lookup(api_key, site), calls=1,
+            counts.append(upsert_counts(UsageCount, usage_count_key(api_key, site), calls=1,
                                         **{answer: 1}))
         along = [statement for statement in counts if statement is not None]
         if record:
