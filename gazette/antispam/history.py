@@ -187,17 +187,10 @@ class DatabaseHistory:
             transaction.on_commit(self.prune)
         return row
 
-    def new_row(
-        self,
-        keys: SubmissionKeys,
-        *,
-        kind: str = "",
-        score: float = 0.0,
-        stats: HistoryStats | Mapping[str, int] | None = None,
-        match_hash: str = "",
-        guid: str = "",
-    ) -> RecentSubmission:
-        """The unsaved record of a check."""
+    def new_row(self, keys: SubmissionKeys, **fields: object) -> RecentSubmission:
+        """The unsaved record of a check; ``fields`` (kind, score, stats, match_hash, guid)
+        as :meth:`add` takes them."""
+        stats = fields.pop("stats", None)
         if isinstance(stats, HistoryStats):
             stats = stats.to_dict()
         return RecentSubmission(
@@ -208,11 +201,8 @@ class DatabaseHistory:
             email_hash=keys.email_hash,
             text_hash=keys.text_hash,
             signature=list(keys.signature),
-            match_hash=match_hash,
-            guid=guid,
-            kind=kind,
-            score=score,
             stats=dict(stats or {}),
+            **fields,
         )
 
     def _insert_as_one_statement(self, row: RecentSubmission, bands: Sequence[str],
