@@ -70,17 +70,23 @@ def _entry_key(request: HttpRequest) -> str:
     return ENTRY_PREFIX + hashlib.sha1(raw.encode()).hexdigest()
 
 
-# Never pages and never stored: not worth a round trip to the shared cache.
-NEVER_CACHED = ("/admin/", "/django-admin/", "/akismet/")
+# Paths that are never pages, so never stored: not worth a round trip to the shared cache.
+NOT_PAGES = ("/admin/", "/django-admin/", "/akismet/", "/documents/", "/static/", "/media/")
+
+
+def may_be_a_page(request: HttpRequest) -> bool:
+    """Whether a request could be for a page; the page and route caches ask nothing otherwise.
+
+    A URLconf of its own (the Akismet API on a host of its own) serves no pages either.
+    """
+    return not request.path_info.startswith(NOT_PAGES) and getattr(request, "urlconf", None) is None
 
 
 def _is_anonymous_read(request: HttpRequest) -> bool:
     return (
         request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and not request.path.startswith(NEVER_CACHED)
-        # A URLconf of its own (the Akismet API on a host of its own) serves no pages.
-        and getattr(request, "urlconf", None) is None
+        and may_be_a_page(request)
     )
 
 

@@ -29,7 +29,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 from wagtail.url_routing import RouteResult
 
-from .cache import GLOBAL_TAG, VERSION_PREFIX, page_cache_invalidate, tags_version
+from .cache import GLOBAL_TAG, VERSION_PREFIX, may_be_a_page, page_cache_invalidate, tags_version
 
 ROUTES_TAG = "routes"
 RESTRICTIONS_TAG = "view-restrictions"
@@ -37,8 +37,6 @@ ROUTE_PREFIX = "route:path:"
 SITE_PREFIX = "route:site:"
 RESTRICTIONS_KEY = "route:restrictions"
 ROUTE_SECONDS = 24 * 3600
-# Paths that are never pages: no need to ask the cache about them.
-NOT_PAGES = ("/admin/", "/django-admin/", "/akismet/", "/documents/", "/static/", "/media/")
 
 
 def _request_keys(request: HttpRequest) -> tuple[str, str, list[str]]:
@@ -112,11 +110,7 @@ class RouteCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            request.method not in ("GET", "HEAD")
-            or request.path_info.startswith(NOT_PAGES)
-            or getattr(request, "urlconf", None) is not None
-        ):
+        if request.method not in ("GET", "HEAD") or not may_be_a_page(request):
             return self.get_response(request)
         hit = remembered_route(request)
         response = self.get_response(request)
