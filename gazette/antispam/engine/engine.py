@@ -23,6 +23,7 @@ import numpy as np
 from . import fingerprint, links
 from .model import Averager, LinearModel, NaiveBayesRatios, sigmoid
 from .text import clean_text, foreign_script_share, hash_token, text_features
+from .training import TrainingSet
 from .types import HistoryStats, Kind, Label, Submission, SubmissionKeys, Verdict
 
 GROUPS: tuple[str, ...] = ("text", "links", "author", "behaviour", "reputation", "script")
@@ -117,6 +118,18 @@ def conformal_threshold(
     return sorted(ham_scores, reverse=True)[k]
 
 
+def reputation_value(spam: int, ham: int, exclude: int | None = None) -> float | None:
+    """Half the smoothed log-odds of a key's past labels; ``exclude`` (1 spam, 0 ham) takes
+    one such label away (an example must not see its own). None with no labels left."""
+    if exclude == 1:
+        spam -= 1
+    elif exclude == 0:
+        ham -= 1
+    if spam + ham <= 0:
+        return None
+    return math.log((spam + 0.5) / (ham + 0.5)) / 2.0
+
+
 def min_ham_for(budget: float) -> int:
     """Fewest ham scores with which :func:`conformal_threshold` can promise ``budget``."""
     return max(0, math.ceil(1.0 / budget - 1e-9) - 1) if budget > 0 else sys.maxsize
@@ -176,6 +189,9 @@ class Config:
     # Cross-fitted ham scores come from models trained on (folds-1)/folds of the
     # examples; with 10 rather than 4 they are closer to the final model's.
     calibration_folds: int = 10
+    # Epochs of each cross-fitted SVM, warm-started from the full model's dual variables
+    # (0: each trained from zero for ``svm_epochs``, as before session 6).
+    calibration_epochs: int = 5
     # Values of hashed text features: "nb" multiplies each by floor + |its naive Bayes
     # log-count ratio| (NB-SVM), "binary" leaves them 1/sqrt(n). k-fold MCC, nb vs binary:
     # YouTube 0.918 vs 0.909, SMS at 0.1% 0.951 vs 0.939 (see docs/antispam.md).
@@ -202,21 +218,13 @@ class Config:
 
 @dataclass
 class _Features:
-    # A frozenset when checking; an array in the same order when batch training (_compact).
-    hashed: frozenset[int] | np.ndarray
+    hashed: frozenset[int]
     named: dict[str, float]
     reasons: dict[str, str]
     hard: tuple[Kind, str] | None
     keys: SubmissionKeys
     rep_keys: tuple[str, ...]
     rep_groups: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
-
-
-def _compact(features: _Features) -> _Features:
-    """The same features with their buckets as an int32 array, in the set's order, so that
-    every sum over them (and so the trained model) is the same to the last bit."""
-    hashed = np.fromiter(features.hashed, dtype=np.int32, count=len(features.hashed))
-    return replace(features, hashed=hashed, reasons={})
 
 
 class Engine:
@@ -295,14 +303,7 @@ class Engine:
         counts = self.reputation.get(key)
         if counts is None:
             return None
-        s, h = counts
-        if exclude == 1:
-            s -= 1
-        elif exclude == 0:
-            h -= 1
-        if s + h <= 0:
-            return None
-        return math.log((s + 0.5) / (h + 0.5)) / 2.0
+        return reputation_value(counts[0], counts[1], exclude)
 
     def _features(
         self,
@@ -373,7 +374,9 @@ class Engine:
                 if _URLISH_NAME_RE.search(author):
                     named["author.name_is_url"] = 1.0
                     reasons["author.name_is_url"] = "author name is a web address"
-                for word in set(_NAME_WORD_RE.findall(author.lower())):
+                # In a fixed order: a set of strings iterates in an order that differs
+                # between processes, and the buckets' order decides batch training's sums.
+                for word in dict.fromkeys(_NAME_WORD_RE.findall(author.lower())):
                     hashed.add(hash_token(self._h("an", word)))
             if url_host:
                 named["author.url"] = 1.0
@@ -643,70 +646,126 @@ class Engine:
 
     def fit(
         self,
-        examples: Sequence[tuple[Submission, Label, HistoryStats | None]],
+        examples: Iterable[tuple[Submission, Label, HistoryStats | None]],
         *,
         calibrate: bool = True,
     ) -> None:
-        """Batch training (several passes) on labelled examples, e.g. from a cold log.
+        """Batch training on labelled examples, e.g. every stored moderation decision.
 
-        Reputation features are computed leave-one-out so that training does not see its
-        own label, and held-out ham scores for the thresholds come from cross-fitting.
+        ``examples`` is read once, so it can stream from a database; what is kept of each
+        is its features in a :class:`TrainingSet` (about 2 kB for a comment). Reputation
+        features are computed leave-one-out so that training does not see its own label,
+        and held-out ham scores for the thresholds come from cross-fitting.
         """
         c = self.config
-        ys = [1 if label == "spam" else 0 for _, label, _ in examples]
-        # Extract once; only the reputation values differ between the engines below. Kept
-        # as compact arrays: a frozenset of a comment's ~1,000 buckets took ~60 kB, and a
-        # rebuild holds every example's at once.
-        base = [_compact(self._features(sub, st)) for sub, _, st in examples]
-        if calibrate and c.calibration_folds >= 2 and len(examples) >= 2 * c.calibration_folds:
+        data = TrainingSet()
+        for sub, label, st in examples:
+            data.add(self._features(sub, st), 1 if label == "spam" else 0)
+        n = len(data)
+        ys = data.ys
+        rows = np.arange(n, dtype=np.intp)
+        spam, ham, alphas = self._fit_rows(data, rows)
+        if calibrate and c.calibration_folds >= 2 and n >= 2 * c.calibration_folds:
             folds = c.calibration_folds
-            order = list(range(len(examples)))
+            order = list(range(n))
             random.Random(c.seed).shuffle(order)
             scores: list[tuple[int, float]] = []
             for f in range(folds):
                 test = set(order[f::folds])
-                train = [i for i in range(len(examples)) if i not in test]
+                train = np.array([i for i in range(n) if i not in test], dtype=np.intp)
+                # Each held-out model starts from the full model's dual variables for its
+                # own examples: it differs from the full model by a tenth of the examples,
+                # so a few epochs converge where fifteen from zero did.
+                start = [alphas[i] for i in train] if alphas and c.calibration_epochs else None
                 sub_engine = Engine(c)
-                sub_engine._fit_features([base[i] for i in train], [ys[i] for i in train])
+                counts = sub_engine._fit_rows(data, train, start=start)[:2]
                 for i in sorted(test):
                     if ys[i] == 0:
-                        feats = sub_engine._with_reputation(base[i], None)
-                        scores.append(
-                            (i, sigmoid(sub_engine.model.logit(feats.hashed, feats.named)))
-                        )
+                        named = sub_engine._training_named(data, i, counts, None)
+                        logit = sub_engine.model.logit(data.buckets(i), named)
+                        scores.append((i, sigmoid(logit)))
             for _, score in sorted(scores):
                 self._add_ham_score(score)
-        self._fit_features(base, ys)
-        self.examples_seen += len(examples)
-        self.spam_seen += sum(ys)
+        for kid, key in enumerate(data.key_names):
+            self.reputation[key] = [spam[kid], ham[kid]]
+        self.examples_seen += n
+        self.spam_seen += int(ys.sum())
         self.version += 1
         self._thresholds = None
 
-    def _fit_features(self, base: Sequence[_Features], ys: Sequence[int]) -> None:
-        text_on = "text" not in self.config.disabled
-        for f, y in zip(base, ys, strict=True):
-            self._count(f.rep_keys, y)
-            if text_on:
-                self.nb.add(f.hashed, y)
+    def _fit_rows(
+        self, data: TrainingSet, rows: np.ndarray, *, start: list[float] | None = None
+    ) -> tuple[list[int], list[int], list[float] | None]:
+        """Train on the given rows of ``data``. Returns the reputation counts (spam, ham)
+        per key id that the rows' features were computed with (this engine's own plus the
+        rows') and, from the SVM, its dual variables per row. ``start`` warm-starts the
+        SVM for ``calibration_epochs``."""
+        c = self.config
+        ys = data.ys
+        n_spam = int(ys[rows].sum())
+        if "text" not in c.disabled:
+            spam_b, ham_b = data.bucket_counts(rows, len(self.nb.spam))
+            self.nb.add_counts(spam_b, ham_b, n_spam, len(rows) - n_spam)
+        spam_k, ham_k = data.key_counts(rows)
+        spam, ham = spam_k.tolist(), ham_k.tolist()
+        if self.reputation:
+            for kid, key in enumerate(data.key_names):
+                before = self.reputation.get(key)
+                if before:
+                    spam[kid] += before[0]
+                    ham[kid] += before[1]
+        counts = (spam, ham)
         # Leave-one-out reputation: an example must not see its own label.
-        feats = [self._with_reputation(f, y) for f, y in zip(base, ys, strict=True)]
-        if self.config.fit_solver == "svm":
-            self.model.fit_svm(
-                [(f.hashed, f.named, y) for f, y in zip(feats, ys, strict=True)],
-                c=self.config.svm_c,
-                epochs=self.config.svm_epochs,
-                seed=self.config.seed,
+        if c.fit_solver == "svm":
+            alphas = self.model.fit_svm(
+                (  # one at a time: the SVM keeps only what it needs of each
+                    (data.buckets(i), self._training_named(data, i, counts, int(ys[i])),
+                     int(ys[i]))
+                    for i in rows.tolist()
+                ),
+                c=c.svm_c,
+                epochs=c.svm_epochs if start is None else c.calibration_epochs,
+                seed=c.seed,
+                start=start,
             )
-            return
-        order = list(range(len(feats)))
-        rng = random.Random(self.config.seed)
-        avg = Averager() if self.config.average else None
-        for _ in range(max(1, self.config.epochs)):
+            return spam, ham, alphas
+        named = [self._training_named(data, i, counts, int(ys[i])) for i in rows.tolist()]
+        order = list(range(len(rows)))
+        rng = random.Random(c.seed)
+        avg = Averager() if c.average else None
+        for _ in range(max(1, c.epochs)):
             rng.shuffle(order)
-            for i in order:
-                self.model.update(feats[i].hashed, feats[i].named, ys[i], avg)
+            for j in order:
+                i = int(rows[j])
+                self.model.update(data.buckets(i), named[j], int(ys[i]), avg)
         if avg is not None:
             self.model.average(avg)
+        return spam, ham, None
+
+    def _training_named(
+        self,
+        data: TrainingSet,
+        i: int,
+        counts: tuple[list[int], list[int]],
+        exclude: int | None,
+    ) -> dict[str, float]:
+        """Example ``i``'s named values with count-based ones (NB, reputation) from
+        ``counts`` and this engine's naive Bayes counts, as ``_features`` would give."""
+        named = dict(data.named[i])
+        if "text" not in self.config.disabled and self.config.nb_feature:
+            nb = self.nb.score(data.buckets(i), exclude)
+            if nb:
+                named["text.nb"] = nb
+        spam, ham = counts
+        for name, ids in data.groups(i):
+            vals = [
+                v
+                for v in (reputation_value(spam[k], ham[k], exclude) for k in ids)
+                if v is not None
+            ]
+            if vals:
+                named[name] = max(vals, key=abs)
+        return named
 
     # --- snapshots -----------------------------------------------------------------
     def dumps(self) -> bytes:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -160,12 +160,13 @@ class LinearModel:
 
     def fit_svm(
         self,
-        examples: Sequence[tuple[Collection[int], Mapping[str, float], int]],
+        examples: Iterable[tuple[Collection[int], Mapping[str, float], int]],
         *,
         c: float,
         epochs: int,
         seed: int,
-    ) -> None:
+        start: Sequence[float] | None = None,
+    ) -> list[float]:
         """Batch training to convergence: an L2-loss linear SVM by dual coordinate descent.
 
         The same features and values as :meth:`update` (:meth:`values`, named values,
@@ -173,26 +174,45 @@ class LinearModel:
         the decision thresholds (conformal, on cross-fitted ham scores) stay the same. It
         replaces the weights (trained from zero) and seeds the AdaGrad accumulators as one
         pass would have, so that online steps afterwards are moderate.
+
+        Returns the dual variables, one per example. ``start``, such variables from a fit on
+        related examples, warm-starts the descent: the weights begin as what those
+        variables imply for these examples' values, so a few epochs reach what many would
+        from zero.
         """
         d_ii = 1.0 / (2.0 * c)
         w = np.zeros_like(self.w)
         nw: dict[str, float] = {}
         nget = nw.get
         bias = 0.0
+        # Each row's values are kept in single precision and widened when used: a rebuild
+        # holds every example's, and doubles took more memory than anything else of it
+        # (3.4 of 6.2 kB an example). Measured 5% slower a step.
         rows = []
+        f64 = np.float64
         for hashed, named, y in examples:
             keys = as_index(hashed)
-            xs = self.values(keys)
+            xs = self.values(keys).astype(np.float32)
+            wide = xs.astype(f64)
             nvals = tuple((k, v) for k, v in named.items() if v)
-            q = float(xs @ xs) + sum(v * v for _, v in nvals) + 1.0 + d_ii
+            q = float(wide @ wide) + sum(v * v for _, v in nvals) + 1.0 + d_ii
             rows.append((keys, xs, nvals, 1.0 if y else -1.0, q))
         alpha = [0.0] * len(rows)
+        if start is not None:
+            alpha = [float(a) for a in start]
+            for (keys, xs, nvals, y, _), a in zip(rows, alpha, strict=True):
+                if a:
+                    w[keys] += (a * y) * xs.astype(f64)
+                    for k, v in nvals:
+                        nw[k] = nget(k, 0.0) + a * y * v
+                    bias += a * y
         order = list(range(len(rows)))
         rng = random.Random(seed)
         for _ in range(max(1, epochs)):
             rng.shuffle(order)
             for i in order:
                 keys, xs, nvals, y, q = rows[i]
+                xs = xs.astype(f64)
                 margin = bias + float(w[keys] @ xs) if len(keys) else bias
                 for k, v in nvals:
                     margin += nget(k, 0.0) * v
@@ -209,17 +229,19 @@ class LinearModel:
                     nw[k] = nget(k, 0.0) + step * v
                 bias += step
         g = self.g
-        touched = []
+        # Marked in a table rather than collected: a concatenation of every row's buckets
+        # would add 4 bytes per bucket of every example to a rebuild's peak memory.
+        seen = np.zeros(len(w), dtype=bool)
         for keys, xs, nvals, _, _ in rows:
+            xs = xs.astype(f64)
             g[keys] += 0.25 * xs * xs
-            touched.append(keys)
+            seen[keys] = True
             for k, v in nvals:
                 self.ng[k] = self.ng.get(k, 0.0) + 0.25 * v * v
-        if touched:
-            seen = np.unique(np.concatenate(touched))
-            self.w[seen] = w[seen]
+        self.w[seen] = w[seen]
         self.nw.update(nw)
         self.bias = bias
+        return alpha
 
     def average(self, avg: Averager) -> None:
         """Replace the weights by their average over the steps recorded in ``avg``."""
@@ -296,6 +318,16 @@ class NaiveBayesRatios:
             self.n_spam += 1
         else:
             self.n_ham += 1
+
+    def add_counts(self, spam: np.ndarray, ham: np.ndarray, n_spam: int, n_ham: int) -> None:
+        """Add a batch's per-bucket document counts at once: the same counts and ratios as
+        ``add`` of each example (a bucket never counted keeps the ratio log(a/a) = 0)."""
+        self.spam += spam.astype(np.uint32)
+        self.ham += ham.astype(np.uint32)
+        self.n_spam += n_spam
+        self.n_ham += n_ham
+        a = self.alpha
+        self.ratio = np.log((self.spam + a) / (self.ham + a))
 
     def _refresh(self, idx: Index) -> None:
         a = self.alpha

@@ -1,0 +1,152 @@
+"""The examples of a batch training run, held in a few flat arrays.
+
+A rebuild learns from every stored moderation decision, and a busy site stores hundreds of
+thousands. Kept as one Python object per example (a set or array of buckets, a dict of
+named values, the reputation keys as strings, the lookup keys) they took about 17 kB
+each, so a year of decisions would not fit in memory. Here an example costs its buckets
+(4 bytes each, about 400 for a comment), a tuple of its few named values and 4 bytes per
+reputation key, whose strings are interned once for the whole set.
+
+Only what training reads is kept: reasons, lookup keys and fingerprints are dropped once
+an example's features are extracted.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator, Sequence
+from typing import Protocol
+
+import numpy as np
+
+NamedValues = tuple[tuple[str, float], ...]
+# One reputation group of an example: its signal name and how many of the example's
+# reputation keys (in order) belong to it.
+GroupShape = tuple[tuple[str, int], ...]
+
+
+class TrainableFeatures(Protocol):
+    """What the engine's extracted features offer to a training set."""
+
+    hashed: Sequence[int] | frozenset[int]
+    named: dict[str, float]
+    rep_groups: tuple[tuple[str, str, tuple[str, ...]], ...]
+
+
+class TrainingSet:
+    """Labelled examples' features, appended one at a time, then read by row number.
+
+    ``buckets(i)`` keeps the iteration order of the example's bucket set, so that every
+    sum over it, and so the trained model, is the same as when training on the sets.
+    """
+
+    def __init__(self) -> None:
+        self._buckets = array("i")
+        self._ends = array("q")
+        self._rep_ids = array("i")
+        self._rep_ends = array("q")
+        self._ys = array("b")
+        self.named: list[NamedValues] = []
+        self.shapes: list[GroupShape] = []
+        self.key_ids: dict[str, int] = {}
+        self.key_names: list[str] = []
+        # Many examples share a group shape and named-value names: keep one copy of each.
+        self._interned: dict[object, object] = {}
+        self._frozen: tuple[np.ndarray, ...] | None = None
+
+    def __len__(self) -> int:
+        return len(self._ys)
+
+    def add(self, features: TrainableFeatures, y: int) -> None:
+        """Append one example. Reputation and naive Bayes values are not kept: they
+        depend on which examples a model is trained on and are computed per model."""
+        if self._frozen is not None:
+            raise RuntimeError("training set already read")
+        self._buckets.extend(features.hashed)
+        self._ends.append(len(self._buckets))
+        named = tuple(
+            (k, v)
+            for k, v in features.named.items()
+            if not k.startswith("reputation.") and k != "text.nb"
+        )
+        self.named.append(named)
+        shape: list[tuple[str, int]] = []
+        for name, _, keys in features.rep_groups:
+            shape.append((name, len(keys)))
+            for key in keys:
+                kid = self.key_ids.get(key)
+                if kid is None:
+                    kid = self.key_ids[key] = len(self.key_names)
+                    self.key_names.append(key)
+                self._rep_ids.append(kid)
+        self._rep_ends.append(len(self._rep_ids))
+        self.shapes.append(self._intern(tuple(shape)))
+        self._ys.append(1 if y else 0)
+
+    def _intern(self, value: object) -> object:  # type: ignore[no-untyped-def]
+        return self._interned.setdefault(value, value)
+
+    def _arrays(self) -> tuple[np.ndarray, ...]:
+        if self._frozen is None:
+            buckets = np.frombuffer(self._buckets, dtype=np.int32) if self._buckets else (
+                np.zeros(0, dtype=np.int32))
+            ends = np.frombuffer(self._ends, dtype=np.int64) if self._ends else (
+                np.zeros(0, dtype=np.int64))
+            rep = np.frombuffer(self._rep_ids, dtype=np.int32) if self._rep_ids else (
+                np.zeros(0, dtype=np.int32))
+            rep_ends = np.frombuffer(self._rep_ends, dtype=np.int64) if self._rep_ends else (
+                np.zeros(0, dtype=np.int64))
+            ys = np.frombuffer(self._ys, dtype=np.int8) if self._ys else np.zeros(0, np.int8)
+            self._frozen = (buckets, ends, rep, rep_ends, ys)
+        return self._frozen
+
+    @property
+    def ys(self) -> np.ndarray:
+        return self._arrays()[4]
+
+    def buckets(self, i: int) -> np.ndarray:
+        buckets, ends, *_ = self._arrays()
+        return buckets[(ends[i - 1] if i else 0) : ends[i]]
+
+    def rep_ids(self, i: int) -> np.ndarray:
+        _, _, rep, rep_ends, _ = self._arrays()
+        return rep[(rep_ends[i - 1] if i else 0) : rep_ends[i]]
+
+    def _row_mask(self, rows: np.ndarray, ends: np.ndarray, select: np.ndarray) -> np.ndarray:
+        """Per element of a flat array (rows delimited by ``ends``): is its row selected?"""
+        lengths = np.diff(ends, prepend=0)
+        chosen = np.zeros(len(ends), dtype=bool)
+        chosen[rows[select]] = True
+        return np.repeat(chosen, lengths)
+
+    def bucket_counts(self, rows: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """How many of the given rows' spam and ham examples have each bucket."""
+        buckets, ends, _, _, ys = self._arrays()
+        out = []
+        for label in (1, 0):
+            mask = self._row_mask(rows, ends, ys[rows] == label)
+            out.append(np.bincount(buckets[mask], minlength=size))
+        return out[0], out[1]
+
+    def key_counts(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """How often each reputation key occurs in the given rows' spam and ham."""
+        _, _, rep, rep_ends, ys = self._arrays()
+        out = []
+        for label in (1, 0):
+            mask = self._row_mask(rows, rep_ends, ys[rows] == label)
+            out.append(np.bincount(rep[mask], minlength=len(self.key_names)))
+        return out[0], out[1]
+
+    def seen_buckets(self, rows: np.ndarray) -> np.ndarray:
+        """Every bucket that the given rows have, once."""
+        buckets, ends, *_ = self._arrays()
+        mask = self._row_mask(rows, ends, np.ones(len(rows), dtype=bool))
+        return np.unique(buckets[mask])
+
+    def groups(self, i: int) -> Iterator[tuple[str, list[int]]]:
+        """Example ``i``'s reputation groups: signal name and key ids."""
+        ids = self.rep_ids(i).tolist()
+        start = 0
+        for name, n in self.shapes[i]:
+            yield name, ids[start : start + n]
+            start += n
