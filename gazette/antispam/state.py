@@ -271,24 +271,31 @@ def rebuild(pool: str, *, batch: bool = True) -> EngineSnapshot:
 
     ``batch`` trains with ``Engine.fit`` (several passes, cross-fitted thresholds), which
     learns more from a seeded corpus than one online pass; without it the examples are
-    replayed online, exactly as the processes would.
+    replayed online, exactly as the processes would. Either way the examples stream from
+    the database in id order: a rebuild holds their features, never the rows.
     """
-    examples = list(LabelledExample.objects.filter(pool=pool).order_by("id"))
+    rows = LabelledExample.objects.filter(pool=pool).order_by("id").iterator(chunk_size=2000)
     engine = Engine(engine_config())
-    if batch and examples:
-        engine.fit([(e.to_submission(), e.label, e.history_stats()) for e in examples])  # type: ignore[misc]
+    last: list[int] = []
+
+    def decisions() -> Iterator[tuple[Submission, Label, HistoryStats]]:
+        for e in rows:
+            last[:] = [e.id]
+            yield e.to_submission(), e.label, e.history_stats()  # type: ignore[misc]
+
+    if batch:
+        engine.fit(decisions())
     else:
-        for e in examples:
-            engine.learn(e.to_submission(), e.label, e.history_stats(),  # type: ignore[arg-type]
-                         example_id=e.id)
-    engine.last_example_id = examples[-1].id if examples else None
+        for sub, label, stats in decisions():
+            engine.learn(sub, label, stats, example_id=last[0])
+    engine.last_example_id = last[0] if last else None
     blob = engine.dumps()
     with transaction.atomic():
         row = lock_pool(pool)
         row.generation += 1
         row.examples_since_snapshot = 0
-        if row.latest_example_id is None and examples:
-            row.latest_example_id = examples[-1].id
+        if row.latest_example_id is None:
+            row.latest_example_id = engine.last_example_id
         row.save(update_fields=["generation", "examples_since_snapshot",
                                 "latest_example_id", "updated"])
         snapshot = save_snapshot(pool, row.generation, blob, engine.version,
