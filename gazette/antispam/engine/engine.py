@@ -489,19 +489,6 @@ class Engine:
                 verdict = "spam" if v > 0 else "legitimate"
                 reasons[name] = f"{what} previously marked {verdict}"
 
-    def _with_reputation(self, f: _Features, exclude: int | None) -> _Features:
-        """Same features with count-based values (reputation, NB) from this engine."""
-        named = {
-            k: v for k, v in f.named.items() if not k.startswith("reputation.") and k != "text.nb"
-        }
-        reasons = {k: v for k, v in f.reasons.items() if not k.startswith("reputation.")}
-        if "text" not in self.config.disabled and self.config.nb_feature:
-            nb = self.nb.score(f.hashed, exclude)
-            if nb:
-                named["text.nb"] = nb
-        self._apply_reputation(named, reasons, f.rep_groups, exclude)
-        return replace(f, named=named, reasons=reasons)
-
     # --- thresholds ----------------------------------------------------------------
     def thresholds(self) -> tuple[float | None, float | None, float | None]:
         """(hold, bin, discard) score thresholds; ``None`` where not yet allowed."""

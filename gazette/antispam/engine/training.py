@@ -1,11 +1,12 @@
 """The examples of a batch training run, held in a few flat arrays.
 
 A rebuild learns from every stored moderation decision, and a busy site stores hundreds of
-thousands. Kept as one Python object per example (a set or array of buckets, a dict of
-named values, the reputation keys as strings, the lookup keys) they took about 17 kB
-each, so a year of decisions would not fit in memory. Here an example costs its buckets
-(4 bytes each, about 400 for a comment), a tuple of its few named values and 4 bytes per
-reputation key, whose strings are interned once for the whole set.
+thousands. Kept as Python objects per example (an array of buckets, a dict of named values,
+the reputation keys as strings, the lookup keys and fingerprints), ``Engine.fit`` held about
+12 kB an example (traced on SMS-sized comments); here an example costs its buckets (4 bytes
+each, about 400 for a comment), a tuple of its few named values and 4 bytes per reputation
+key, whose strings are kept once for the whole set: about 2 kB. Most of what a fit holds
+beyond that is the SVM's values per row (``LinearModel.fit_svm``).
 
 Only what training reads is kept: reasons, lookup keys and fingerprints are dropped once
 an example's features are extracted.
@@ -50,7 +51,7 @@ class TrainingSet:
         self.shapes: list[GroupShape] = []
         self.key_ids: dict[str, int] = {}
         self.key_names: list[str] = []
-        # Many examples share a group shape and named-value names: keep one copy of each.
+        # Most examples share one of a few group shapes: keep one copy of each.
         self._interned: dict[object, object] = {}
         self._frozen: tuple[np.ndarray, ...] | None = None
 
@@ -136,12 +137,6 @@ class TrainingSet:
             mask = self._row_mask(rows, rep_ends, ys[rows] == label)
             out.append(np.bincount(rep[mask], minlength=len(self.key_names)))
         return out[0], out[1]
-
-    def seen_buckets(self, rows: np.ndarray) -> np.ndarray:
-        """Every bucket that the given rows have, once."""
-        buckets, ends, *_ = self._arrays()
-        mask = self._row_mask(rows, ends, np.ones(len(rows), dtype=bool))
-        return np.unique(buckets[mask])
 
     def groups(self, i: int) -> Iterator[tuple[str, list[int]]]:
         """Example ``i``'s reputation groups: signal name and key ids."""
