@@ -649,6 +649,8 @@ class Engine:
         for sub, label, st in examples:
             data.add(self._features(sub, st), 1 if label == "spam" else 0)
         n = len(data)
+        if n == 0:
+            return  # nothing learned: keep the priors (an SVM fit of nothing zeroes the bias)
         ys = data.ys
         rows = np.arange(n, dtype=np.intp)
         spam, ham, alphas = self._fit_rows(data, rows)

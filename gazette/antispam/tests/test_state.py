@@ -322,3 +322,11 @@ def test_processes_learning_at_once_converge(settings):
     assert outputs == [[expected, str(LEARNERS * PER_LEARNER)]] * LEARNERS
     with state.engine_for(POOL) as engine:
         assert digest(engine) == expected
+
+
+@pytest.mark.django_db
+def test_rebuilding_a_pool_with_no_decisions_gives_a_fresh_engine():
+    snapshot = state.rebuild("nobody-yet")
+    assert snapshot.examples_seen == 0 and snapshot.generation == 1
+    fresh = Engine(state.engine_config())
+    assert hashlib.sha256(bytes(snapshot.blob)).hexdigest() == digest(fresh)

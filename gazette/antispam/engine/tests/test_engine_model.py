@@ -344,3 +344,10 @@ def test_warm_started_calibration_gives_the_thresholds_of_calibration_from_zero(
         assert (a is None) == (b is None)
         if a is not None:
             assert abs(a - b) < 0.005
+
+
+def test_fit_of_no_examples_changes_nothing() -> None:
+    fitted, fresh = Engine(Config(secret_key="k")), Engine(Config(secret_key="k"))
+    fitted.fit(iter([]))
+    assert fitted.dumps() == fresh.dumps()
+    assert fitted.check(sub("hello there")).score == fresh.check(sub("hello there")).score
