@@ -326,7 +326,7 @@ def _profile(count: int, out: Path) -> None:
     clock = time.thread_time
     engine_time = {"keys": 0.0, "check": 0.0, "near_duplicates": 0.0}
     targets = {"keys": (Engine, "keys"), "check": (Engine, "check"),
-               "near_duplicates": (history, "count_near_duplicates")}
+               "near_duplicates": (history, "count_near_duplicate_groups")}
     original = {name: getattr(owner, attr) for name, (owner, attr) in targets.items()}
 
     def timed(name):
@@ -596,7 +596,7 @@ def report(args: argparse.Namespace, rows: list[dict], profile: dict | None) -> 
               f"{cpu['max']:.2f} ms\n"
               f"  engine (keys {engine['keys']:.2f} + check {engine['check']:.2f}): "
               f"{own:.2f} ms ({own / profile['cpu_ms_per_check']:.0%})\n"
-              f"  near-duplicate confirmation (the engine's count_near_duplicates, called by "
+              f"  near-duplicate confirmation (the engine's count_near_duplicate_groups, called by "
               f"the history): {engine['near_duplicates']:.2f} ms\n"
               f"  Django side (request, key, history queries, recording, response): "
               f"{rest:.2f} ms ({rest / profile['cpu_ms_per_check']:.0%}), "

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import conf
-from .engine.history import count_near_duplicates
+from .engine.history import count_near_duplicate_groups
 from .engine.types import HistoryStats, SubmissionKeys
 from .models import RecentBand, RecentSubmission
 
@@ -76,15 +76,13 @@ class DatabaseHistory:
         )
         near_same = near_other = 0
         if keys.bands:
-            hashed = replace(keys, article=article)
             # Candidates come grouped by signature (a flood repeats one text): each distinct
             # signature is confirmed once and counts for its group.
-            for same_article, sig, count in groups:
-                same, other = count_near_duplicates(
-                    hashed, [(article if same_article else None, _signature(sig))]
-                )
-                near_same += same * count
-                near_other += other * count
+            near_same, near_other = count_near_duplicate_groups(
+                replace(keys, article=article),
+                ((article if same else None, _signature(sig), count)
+                 for same, sig, count in groups),
+            )
         return HistoryStats(
             same_ip_prefix=same_ip,
             same_email=same_email,

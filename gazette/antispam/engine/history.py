@@ -32,16 +32,24 @@ class History(Protocol):
 
 
 def count_near_duplicates(
-    keys: SubmissionKeys, candidates: Iterable[tuple[str, Sequence[int]]]
+    keys: SubmissionKeys, candidates: Iterable[tuple[str | None, Sequence[int]]]
 ) -> tuple[int, int]:
     """Confirm band candidates by their MinHash signatures: (same article, other articles).
 
     Shared by every History so that memory and database agree on what a near duplicate is.
     """
+    return count_near_duplicate_groups(keys, ((a, sig, 1) for a, sig in candidates))
+
+
+def count_near_duplicate_groups(
+    keys: SubmissionKeys, groups: Iterable[tuple[str | None, Sequence[int], int]]
+) -> tuple[int, int]:
+    """:func:`count_near_duplicates` of candidates grouped by signature: (article,
+    signature, how many submissions had it), each distinct signature confirmed once."""
     same = other = 0
     target = keys.signature
     target_values = frozenset(target)
-    for article, signature in candidates:
+    for article, signature, count in groups:
         # The estimate counts shared values among the k lowest of the union, so it is at most
         # (values shared) / k: most candidates of a band share too few to need the estimate.
         k = min(len(signature), len(target))
@@ -49,9 +57,9 @@ def count_near_duplicates(
             continue
         if similarity(tuple(signature), target) >= NEAR_DUP_JACCARD:
             if article == keys.article:
-                same += 1
+                same += count
             else:
-                other += 1
+                other += count
     return same, other
 
 
