@@ -30,8 +30,9 @@ sketches; ``script`` letters in a script the article's language does not use.
 
 Decisions: a spam probability from an online logistic model whose named signals start
 from prior weights (rules that need no training); ``fit`` trains it to convergence (an
-L2-loss linear SVM by dual coordinate descent, ``Config.fit_solver``), ``learn`` takes one
-AdaGrad step at once. Bin and discard thresholds follow the
+L2-loss linear SVM by dual coordinate descent, ``Config.fit_solver``; it reads its examples
+once, keeping their features in a :class:`.training.TrainingSet`, so a rebuild can stream
+them), ``learn`` takes one AdaGrad step at once. Bin and discard thresholds follow the
 conformal rule on held-out ham scores (the score each ham had before it was learned):
 at most ``floor(budget*(n+1))-1`` known ham scores lie above the bin threshold (99 ham at
 a 1% budget before the first is allowed). Before any ham has been seen only hard rules
