@@ -52,7 +52,7 @@ class TrainingSet:
         self.key_ids: dict[str, int] = {}
         self.key_names: list[str] = []
         # Most examples share one of a few group shapes: keep one copy of each.
-        self._interned: dict[object, object] = {}
+        self._interned: dict[GroupShape, GroupShape] = {}
         self._frozen: tuple[np.ndarray, ...] | None = None
 
     def __len__(self) -> int:
@@ -84,21 +84,19 @@ class TrainingSet:
         self.shapes.append(self._intern(tuple(shape)))
         self._ys.append(1 if y else 0)
 
-    def _intern(self, value: object) -> object:  # type: ignore[no-untyped-def]
+    def _intern(self, value: GroupShape) -> GroupShape:
         return self._interned.setdefault(value, value)
 
     def _arrays(self) -> tuple[np.ndarray, ...]:
         if self._frozen is None:
-            buckets = np.frombuffer(self._buckets, dtype=np.int32) if self._buckets else (
-                np.zeros(0, dtype=np.int32))
-            ends = np.frombuffer(self._ends, dtype=np.int64) if self._ends else (
-                np.zeros(0, dtype=np.int64))
-            rep = np.frombuffer(self._rep_ids, dtype=np.int32) if self._rep_ids else (
-                np.zeros(0, dtype=np.int32))
-            rep_ends = np.frombuffer(self._rep_ends, dtype=np.int64) if self._rep_ends else (
-                np.zeros(0, dtype=np.int64))
-            ys = np.frombuffer(self._ys, dtype=np.int8) if self._ys else np.zeros(0, np.int8)
-            self._frozen = (buckets, ends, rep, rep_ends, ys)
+            # Views of the arrays' own memory (the set takes no more rows once read).
+            self._frozen = (
+                np.frombuffer(self._buckets, dtype=np.int32),
+                np.frombuffer(self._ends, dtype=np.int64),
+                np.frombuffer(self._rep_ids, dtype=np.int32),
+                np.frombuffer(self._rep_ends, dtype=np.int64),
+                np.frombuffer(self._ys, dtype=np.int8),
+            )
         return self._frozen
 
     @property
@@ -113,29 +111,28 @@ class TrainingSet:
         _, _, rep, rep_ends, _ = self._arrays()
         return rep[(rep_ends[i - 1] if i else 0) : rep_ends[i]]
 
-    def _row_mask(self, rows: np.ndarray, ends: np.ndarray, select: np.ndarray) -> np.ndarray:
-        """Per element of a flat array (rows delimited by ``ends``): is its row selected?"""
-        lengths = np.diff(ends, prepend=0)
-        chosen = np.zeros(len(ends), dtype=bool)
-        chosen[rows[select]] = True
-        return np.repeat(chosen, lengths)
-
     def bucket_counts(self, rows: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
         """How many of the given rows' spam and ham examples have each bucket."""
-        buckets, ends, _, _, ys = self._arrays()
-        out = []
-        for label in (1, 0):
-            mask = self._row_mask(rows, ends, ys[rows] == label)
-            out.append(np.bincount(buckets[mask], minlength=size))
-        return out[0], out[1]
+        buckets, ends, _, _, _ = self._arrays()
+        return self._counts_by_label(rows, buckets, ends, size)
 
     def key_counts(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """How often each reputation key occurs in the given rows' spam and ham."""
-        _, _, rep, rep_ends, ys = self._arrays()
+        _, _, rep, rep_ends, _ = self._arrays()
+        return self._counts_by_label(rows, rep, rep_ends, len(self.key_names))
+
+    def _counts_by_label(
+        self, rows: np.ndarray, flat: np.ndarray, ends: np.ndarray, size: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Occurrences of each value of ``flat`` (rows delimited by ``ends``) in the given
+        rows, spam rows' and ham rows' apart."""
+        ys = self._arrays()[4]
+        lengths = np.diff(ends, prepend=0)
         out = []
         for label in (1, 0):
-            mask = self._row_mask(rows, rep_ends, ys[rows] == label)
-            out.append(np.bincount(rep[mask], minlength=len(self.key_names)))
+            chosen = np.zeros(len(ends), dtype=bool)
+            chosen[rows[ys[rows] == label]] = True
+            out.append(np.bincount(flat[np.repeat(chosen, lengths)], minlength=size))
         return out[0], out[1]
 
     def groups(self, i: int) -> Iterator[tuple[str, list[int]]]:
