@@ -1,13 +1,17 @@
 #!/usr/bin/env python
 """What ``gazette antispam rebuild`` costs as the stored decisions grow, three ways side by side.
 
-    .venv/bin/python bench/antispam_rebuild.py [--sizes 5000,20000] [--database-url ...]
+    .venv/bin/python bench/antispam_rebuild.py [--sizes 5000,20000] [--window 5000]
+                                               [--database-url ...]
 
 A rebuild retrains a pool from every stored moderation decision. Ways, each run in a fresh
 process of its own against the same stored rows, so that peak memory is each one's alone:
 
-* ``streamed`` (what ``state.rebuild`` does): the rows stream from the database and
-  ``Engine.fit`` keeps only their features, in a ``TrainingSet``;
+* ``streamed`` (``state.rebuild`` with ``window=0``): the rows stream from the database
+  and ``Engine.fit`` keeps only their features, in a ``TrainingSet``, for every row;
+* ``windowed`` (``state.rebuild`` with ``--window``, as ``GAZETTE_ANTISPAM_REBUILD_WINDOW``
+  does): the same stream, every row counted, only the newest ``--window`` rows kept and
+  trained on;
 * ``listed``, the naive way (what ``state.rebuild`` did before): every row loaded into a
   list first, then a list of (submission, label, stats) handed to ``Engine.fit``;
 * ``online``: ``rebuild --online``, each decision replayed with ``Engine.learn`` as the web
@@ -37,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-WAYS = ("streamed", "listed", "online")
+WAYS = ("streamed", "windowed", "listed", "online")
 POOL = "bench-rebuild"
 
 
@@ -96,7 +100,7 @@ def store(size: int) -> int:
     return LabelledExample.objects.filter(pool=POOL).count()
 
 
-def rebuild(way: str) -> dict[str, float]:
+def rebuild(way: str, window: int) -> dict[str, float]:
     """One rebuild in this process; its figures."""
     _setup_django()
     from django.db import connection
@@ -109,7 +113,9 @@ def rebuild(way: str) -> dict[str, float]:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     wall, cpu = time.perf_counter(), time.process_time()
     if way == "streamed":
-        state.rebuild(POOL)
+        state.rebuild(POOL, window=0)
+    elif way == "windowed":
+        state.rebuild(POOL, window=window)
     elif way == "online":
         state.rebuild(POOL, batch=False)
     else:
@@ -129,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="5000,20000", help="stored decisions, comma-separated")
     ap.add_argument("--ways", default=",".join(WAYS))
+    ap.add_argument("--window", type=int, default=5000,
+                    help="newest rows the windowed way trains on")
     ap.add_argument("--database-url", default="", help="default: SQLite in a temporary dir")
     ap.add_argument("--child", choices=("store", *WAYS), help=argparse.SUPPRESS)
     ap.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
@@ -137,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"stored": store(args.size)}))
         return 0
     if args.child:
-        print(json.dumps(rebuild(args.child)))
+        print(json.dumps(rebuild(args.child, args.window)))
         return 0
 
     from gazette.antispam.engine import corpora
@@ -164,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             child("--child", "store", "--size", str(size))
             for way in ways:
-                r = child("--child", way)
+                r = child("--child", way, "--window", str(args.window))
                 per = (r["rss_peak_mb"] - r["rss_before_mb"]) * 1024 / size
                 print(f"{size:>9}  {way:<9} {r['wall_s']:>7.1f} {r['cpu_s']:>7.1f} "
                       f"{r['rss_peak_mb']:>8.0f} {r['rss_before_mb']:>9.0f} {per:>11.1f}",

@@ -19,6 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "GAZETTE_ANTISPAM_BURST_SECONDS": 600,
     "GAZETTE_ANTISPAM_HISTORY_DAYS": 7,
     "GAZETTE_ANTISPAM_HAM_BUDGET": 0.01,
+    "GAZETTE_ANTISPAM_REBUILD_WINDOW": 50_000,
     "GAZETTE_ANTISPAM_ENGINE_OPTIONS": {},
     "GAZETTE_ANTISPAM_MAX_CONTENT": 20_000,
     "GAZETTE_AKISMET_HOSTS": [],
@@ -57,3 +58,8 @@ def pool_for_key(key_id: int | None) -> str:
     if key_id is None or shared_learning():
         return default_pool()
     return f"key:{key_id}"
+
+
+def rebuild_window() -> int:
+    """How many of the newest decisions a batch rebuild trains on; 0 for all of them."""
+    return max(0, int(get("GAZETTE_ANTISPAM_REBUILD_WINDOW") or 0))

@@ -266,14 +266,18 @@ def pools() -> list[str]:
     return sorted(names)
 
 
-def rebuild(pool: str, *, batch: bool = True) -> EngineSnapshot:
+def rebuild(pool: str, *, batch: bool = True, window: int | None = None) -> EngineSnapshot:
     """Retrain the pool from every stored example and start a new generation from it.
 
     ``batch`` trains with ``Engine.fit`` (several passes, cross-fitted thresholds), which
     learns more from a seeded corpus than one online pass; without it the examples are
     replayed online, exactly as the processes would. Either way the examples stream from
-    the database in id order: a rebuild holds their features, never the rows.
+    the database in id order: a rebuild holds their features, never the rows. A batch
+    rebuild trains its weights on the newest ``window`` examples (None: the setting
+    ``GAZETTE_ANTISPAM_REBUILD_WINDOW``; 0: all of them) and counts the older ones.
     """
+    if window is None:
+        window = conf.rebuild_window()
     rows = LabelledExample.objects.filter(pool=pool).order_by("id").iterator(chunk_size=2000)
     engine = Engine(engine_config())
     last: list[int] = []
@@ -284,7 +288,7 @@ def rebuild(pool: str, *, batch: bool = True) -> EngineSnapshot:
             yield e.to_submission(), e.label, e.history_stats()  # type: ignore[misc]
 
     if batch:
-        engine.fit(decisions())
+        engine.fit(decisions(), window=window or None)
     else:
         for sub, label, stats in decisions():
             engine.learn(sub, label, stats, example_id=last[0])

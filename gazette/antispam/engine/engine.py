@@ -636,6 +636,7 @@ class Engine:
         examples: Iterable[tuple[Submission, Label, HistoryStats | None]],
         *,
         calibrate: bool = True,
+        window: int | None = None,
     ) -> None:
         """Batch training on labelled examples, e.g. every stored moderation decision.
 
@@ -643,14 +644,36 @@ class Engine:
         is its features in a :class:`TrainingSet` (about 2 kB for a comment). Reputation
         features are computed leave-one-out so that training does not see its own label,
         and held-out ham scores for the thresholds come from cross-fitting.
+
+        ``window`` bounds what a fit holds, however many examples stream past: every
+        example is counted (naive Bayes ratios, reputation), but only the last ``window``
+        train the weights and give the held-out ham scores. ``None`` trains on all.
         """
+        if window is not None and window < 1:
+            raise ValueError("window must be at least 1")
         c = self.config
         data = TrainingSet()
+        # Fold the oldest examples into the counts in steps, not one at a time: each fold
+        # copies the window's features once.
+        step = max(self._fold_step_min, window // 4) if window else 0
+        folded = 0
         for sub, label, st in examples:
             data.add(self._features(sub, st), 1 if label == "spam" else 0)
+            if window and len(data) >= window + step:
+                folded += len(data) - window
+                data = self._count_oldest(data, len(data) - window)
+        if window and len(data) > window:
+            folded += len(data) - window
+            data = self._count_oldest(data, len(data) - window)
         n = len(data)
         if n == 0:
             return  # nothing learned: keep the priors (an SVM fit of nothing zeroes the bias)
+        # What the counts were before the window's rows: held-out models start from it.
+        base = (
+            (self.nb.spam.copy(), self.nb.ham.copy(), self.nb.n_spam, self.nb.n_ham,
+             dict(self.reputation))
+            if folded else None
+        )
         ys = data.ys
         rows = np.arange(n, dtype=np.intp)
         spam, ham, alphas = self._fit_rows(data, rows)
@@ -667,6 +690,9 @@ class Engine:
                 # so a few epochs converge where fifteen from zero did.
                 start = [alphas[i] for i in train] if alphas and c.calibration_epochs else None
                 sub_engine = Engine(c)
+                if base is not None:
+                    sub_engine.nb.add_counts(*base[:4])
+                    sub_engine.reputation = dict(base[4])
                 counts = sub_engine._fit_rows(data, train, start=start)[:2]
                 for i in sorted(test):
                     if ys[i] == 0:
@@ -681,6 +707,24 @@ class Engine:
         self.spam_seen += int(ys.sum())
         self.version += 1
         self._thresholds = None
+
+    _fold_step_min = 1000
+
+    def _count_oldest(self, data: TrainingSet, k: int) -> TrainingSet:
+        """Add the first ``k`` examples of ``data`` to the counts only; the rest, kept."""
+        rows = np.arange(k, dtype=np.intp)
+        n_spam = int(data.ys[rows].sum())
+        if "text" not in self.config.disabled:
+            spam_b, ham_b = data.bucket_counts(rows, len(self.nb.spam))
+            self.nb.add_counts(spam_b, ham_b, n_spam, k - n_spam)
+        spam_k, ham_k = data.key_counts(rows)
+        for kid in np.flatnonzero(spam_k + ham_k).tolist():
+            key = data.key_names[kid]
+            before = self.reputation.get(key, [0, 0])
+            self.reputation[key] = [before[0] + int(spam_k[kid]), before[1] + int(ham_k[kid])]
+        self.examples_seen += k
+        self.spam_seen += n_spam
+        return data.tail(len(data) - k)
 
     def _fit_rows(
         self, data: TrainingSet, rows: np.ndarray, *, start: list[float] | None = None

@@ -156,8 +156,12 @@ def stratified_folds(rows: Sequence[Row], folds: int, seed: int) -> list[list[in
     return [sorted(f) for f in out]
 
 
-def kfold(rows: Sequence[Row], config: Config, folds: int = 10, seed: int = 0) -> dict[str, object]:
-    """Stratified k-fold after removing duplicate texts; batch ``fit`` on k-1 folds."""
+def kfold(
+    rows: Sequence[Row], config: Config, folds: int = 10, seed: int = 0,
+    window: int | None = None,
+) -> dict[str, object]:
+    """Stratified k-fold after removing duplicate texts; batch ``fit`` on k-1 folds (their
+    newest ``window`` rows, in file order, for the weights, as a windowed rebuild does)."""
     data = dedupe(rows)
     parts = stratified_folds(data, folds, seed)
     kinds: list[str | None] = [None] * len(data)
@@ -172,7 +176,7 @@ def kfold(rows: Sequence[Row], config: Config, folds: int = 10, seed: int = 0) -
             keys = engine.keys(data[i].sub)
             examples.append((data[i].sub, data[i].label, history.stats(keys)))
             history.add(keys)
-        engine.fit(examples)
+        engine.fit(examples, window=window)
         for i in test:
             keys = engine.keys(data[i].sub)
             stats = history.stats(keys)
@@ -196,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--budget", type=float, default=0.01, help="ham binned budget")
     ap.add_argument("--disable", default="", help=f"comma-separated groups of {GROUPS}")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N rows")
+    ap.add_argument("--window", type=int, default=0,
+                    help="kfold: train the weights on the newest N training rows (0: all)")
     ap.add_argument(
         "--fit-solver",
         choices=("sgd", "svm"),
@@ -221,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.protocol == "prequential":
         result = prequential(rows, config)
     else:
-        result = kfold(rows, config, args.folds, args.seed)
+        result = kfold(rows, config, args.folds, args.seed, window=args.window or None)
     result["budget"] = args.budget
     result["disabled"] = sorted(disabled)
     result["fit_solver"] = config.fit_solver

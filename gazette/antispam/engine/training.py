@@ -135,6 +135,30 @@ class TrainingSet:
             out.append(np.bincount(flat[np.repeat(chosen, lengths)], minlength=size))
         return out[0], out[1]
 
+    def tail(self, k: int) -> TrainingSet:
+        """A new set of this set's last ``k`` examples, keeping only their reputation
+        keys (renumbered), so that a windowed fit's keys do not grow with the stream."""
+        n = len(self)
+        k = max(0, min(k, n))
+        buckets, ends, rep, rep_ends, ys = self._arrays()
+        first = n - k
+        out = TrainingSet()
+        start = int(ends[first - 1]) if first else 0
+        out._buckets = array("i", buckets[start:].tobytes())
+        out._ends = array("q", (ends[first:] - start).tobytes())
+        rep_start = int(rep_ends[first - 1]) if first else 0
+        kept = rep[rep_start:]
+        used, renumbered = np.unique(kept, return_inverse=True)
+        out._rep_ids = array("i", renumbered.astype(np.int32).tobytes())
+        out._rep_ends = array("q", (rep_ends[first:] - rep_start).tobytes())
+        out._ys = array("b", ys[first:].tobytes())
+        out.key_names = [self.key_names[int(kid)] for kid in used]
+        out.key_ids = {key: kid for kid, key in enumerate(out.key_names)}
+        out.named = self.named[first:]
+        out.shapes = self.shapes[first:]
+        out._interned = self._interned
+        return out
+
     def groups(self, i: int) -> Iterator[tuple[str, list[int]]]:
         """Example ``i``'s reputation groups: signal name and key ids."""
         ids = self.rep_ids(i).tolist()

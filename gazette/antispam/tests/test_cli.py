@@ -89,10 +89,15 @@ def test_train_then_rebuild(capsys, tmp_path):
 
     out = run(capsys, "rebuild")
     assert "rebuilt shared: generation 2, 40 examples" in out
+    out = run(capsys, "rebuild", "--window", "10")
+    assert "rebuilt shared: generation 3, 40 examples" in out
+    with pytest.raises(SystemExit):
+        cli.main(["antispam", "rebuild", "--window", "-1"])
+    assert "--window must be 0 (all decisions) or more" in capsys.readouterr().err
     out = run(capsys, "rebuild", "--pool", "shared", "--online")
-    assert "generation 3" in out
+    assert "generation 4" in out
     assert EngineSnapshot.objects.filter(pool="shared").count() == state.SNAPSHOTS_KEPT
-    assert "shared: 40 examples, generation 3" in run(capsys, "status")
+    assert "shared: 40 examples, generation 4" in run(capsys, "status")
 
 
 def test_train_into_a_key_pool_without_rebuild(capsys, tmp_path, settings, api_key):

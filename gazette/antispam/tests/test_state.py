@@ -330,3 +330,26 @@ def test_rebuilding_a_pool_with_no_decisions_gives_a_fresh_engine():
     assert snapshot.examples_seen == 0 and snapshot.generation == 1
     fresh = Engine(state.engine_config())
     assert hashlib.sha256(bytes(snapshot.blob)).hexdigest() == digest(fresh)
+
+
+@pytest.mark.django_db
+def test_a_rebuild_trains_on_the_newest_decisions_and_counts_them_all(
+    settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(30):
+            sub, label = example(i)
+            services.spam_learn(submission=sub, label=label)
+    whole = state.rebuild(POOL, window=0)
+    settings.GAZETTE_ANTISPAM_REBUILD_WINDOW = 30
+    assert bytes(state.rebuild(POOL).blob) == bytes(whole.blob)  # a window that holds them all
+
+    settings.GAZETTE_ANTISPAM_REBUILD_WINDOW = 12
+    windowed = state.rebuild(POOL)
+    expected = Engine(state.engine_config())
+    rows = LabelledExample.objects.filter(pool=POOL).order_by("id")
+    expected.fit(((e.to_submission(), e.label, e.history_stats()) for e in rows), window=12)
+    expected.last_example_id = rows.last().id
+    assert bytes(windowed.blob) == expected.dumps() != bytes(whole.blob)
+    assert windowed.examples_seen == whole.examples_seen == 30
+    assert bytes(state.rebuild(POOL, window=12).blob) == bytes(windowed.blob)

@@ -351,3 +351,54 @@ def test_fit_of_no_examples_changes_nothing() -> None:
     fitted.fit(iter([]))
     assert fitted.dumps() == fresh.dumps()
     assert fitted.check(sub("hello there")).score == fresh.check(sub("hello there")).score
+
+
+def _fit(examples, **kwargs) -> Engine:  # type: ignore[no-untyped-def]
+    engine = Engine(Config(secret_key="k", calibration_folds=2))
+    engine.fit(iter(examples), **kwargs)
+    return engine
+
+
+def test_a_window_as_large_as_the_stream_changes_nothing() -> None:
+    examples = _examples_with_metadata()
+    assert _fit(examples, window=len(examples)).dumps() == _fit(examples).dumps()
+
+
+def test_a_windowed_fit_counts_every_example_and_trains_on_the_last() -> None:
+    old = [(Submission(content=f"zyzzyva quokka {i}", author_email=f"old{i}@mail.example"),
+            "spam" if i % 2 else "ham", None) for i in range(10)]
+    examples = old + _examples_with_metadata()
+    window = len(examples) - len(old)
+    full, windowed = _fit(examples), _fit(examples, window=window)
+    assert np.array_equal(full.nb.spam, windowed.nb.spam)
+    assert np.array_equal(full.nb.ham, windowed.nb.ham)
+    assert (full.nb.n_spam, full.nb.n_ham) == (windowed.nb.n_spam, windowed.nb.n_ham)
+    assert full.reputation == windowed.reputation
+    assert (full.examples_seen, full.spam_seen) == (windowed.examples_seen, windowed.spam_seen)
+    # Words only the old examples had are counted but never weighted.
+    def buckets(part):  # type: ignore[no-untyped-def]
+        return [set(full._features(s, None).hashed) for s, _, _ in part]
+
+    only_old = sorted(set.intersection(*buckets(old)) - set.union(*buckets(examples[-window:])))
+    assert len(only_old) > 10
+    assert windowed.nb.spam[only_old].all() and windowed.nb.ham[only_old].all()
+    assert not windowed.model.w[only_old].any()
+    assert full.model.w[only_old].any()
+    # The thresholds learn from the window's ham alone.
+    window_ham = sum(1 for _, label, _ in examples[-window:] if label == "ham")
+    assert len(windowed.ham_scores) == window_ham
+    assert len(full.ham_scores) == window_ham + 5
+
+
+def test_a_window_folded_in_several_steps_is_the_window_folded_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    examples = _examples_with_metadata()
+    once = _fit(examples, window=7)
+    monkeypatch.setattr(Engine, "_fold_step_min", 3)
+    assert _fit(examples, window=7).dumps() == once.dumps()
+
+
+def test_a_window_must_hold_an_example() -> None:
+    with pytest.raises(ValueError, match="window"):
+        Engine(Config(secret_key="k")).fit([], window=0)

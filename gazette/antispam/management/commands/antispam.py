@@ -4,7 +4,7 @@
     key list                                      keys, their sites and this month's calls
     train PATH [--pool P | --key KEY] [--no-rebuild]   seed from a CSV: text,label[,author,
                                                   email,url,ip,created]
-    rebuild [--pool P] [--online]                 retrain from every stored decision
+    rebuild [--pool P] [--online] [--window N]    retrain from every stored decision
     snapshot [--pool P]                           write a snapshot of the current state
     prune                                         forget recent activity past its window
     status                                        pools, examples, snapshots
@@ -81,6 +81,9 @@ class Command(BaseCommand):
         rebuild.add_argument("--pool", default=None, help="one pool (default: every pool)")
         rebuild.add_argument("--online", action="store_true",
                              help="replay examples one by one instead of batch training")
+        rebuild.add_argument("--window", type=int, default=None, metavar="N",
+                             help="train the weights on the newest N decisions and count the "
+                             "rest (default: GAZETTE_ANTISPAM_REBUILD_WINDOW; 0: all)")
 
         snapshot = sub.add_parser("snapshot", help="write a snapshot now")
         snapshot.add_argument("--pool", default=None)
@@ -166,19 +169,22 @@ class Command(BaseCommand):
         if not no_rebuild:
             self._rebuild(pool, batch=True)
 
-    def _rebuild(self, pool: str, *, batch: bool) -> None:
-        snapshot = state.rebuild(pool, batch=batch)
+    def _rebuild(self, pool: str, *, batch: bool, window: int | None = None) -> None:
+        if window is not None and window < 0:
+            raise CommandError("--window must be 0 (all decisions) or more")
+        snapshot = state.rebuild(pool, batch=batch, window=window)
         self.stdout.write(
             f"rebuilt {pool}: generation {snapshot.generation}, "
             f"{snapshot.examples_seen} examples, snapshot {len(snapshot.blob)} bytes"
         )
 
-    def handle_rebuild(self, *, pool: str | None, online: bool, **options: Any) -> None:
+    def handle_rebuild(self, *, pool: str | None, online: bool, window: int | None,
+                       **options: Any) -> None:
         pools = [pool] if pool else state.pools()
         if not pools:
             self.stdout.write("nothing to rebuild: no labelled examples yet")
         for name in pools:
-            self._rebuild(name, batch=not online)
+            self._rebuild(name, batch=not online, window=window)
 
     def handle_snapshot(self, *, pool: str | None, **options: Any) -> None:
         snapshot = state.snapshot_now(pool or conf.default_pool())
