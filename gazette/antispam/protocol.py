@@ -19,6 +19,7 @@ SPAM = "true"
 HAM = "false"
 THANKS = "Thanks for making the web a better place."
 CONNECTED = "connected"
+DEACTIVATED = "deactivated"
 
 TRUE_VALUES = frozenset({"1", "true"})
 _CONTEXT_KEY = re.compile(r"^comment_context(?:\[\d*\])?$")

@@ -86,6 +86,64 @@ def key_sites(
                      limit, offset)
 
 
+def stats_since(period: str | None, today: date | None = None) -> date | None:
+    """The first month a get-stats period (``from``: ``all``, ``6-months``, ``60-days``)
+    covers; None for all time, and for periods it does not know. Counts are kept by month,
+    so a period starts at the first day of the month it begins in."""
+    today = today or timezone.now().date()
+    period = (period or "").strip().lower()
+    if period == "6-months":
+        month = today.month - 5
+        year = today.year + (month - 1) // 12
+        return date(year, (month - 1) % 12 + 1, 1)
+    if period == "60-days":
+        return (today - timedelta(days=60)).replace(day=1)
+    return None
+
+
+@dataclass(frozen=True)
+class StatsCounts:
+    spam: int = 0
+    ham: int = 0
+    missed_spam: int = 0
+    false_positives: int = 0
+
+    def __add__(self, other: StatsCounts) -> StatsCounts:
+        return StatsCounts(self.spam + other.spam, self.ham + other.ham,
+                           self.missed_spam + other.missed_spam,
+                           self.false_positives + other.false_positives)
+
+    @property
+    def accuracy(self) -> float:
+        """Per cent of answered checks a moderator did not correct (100 before any)."""
+        answered = self.spam + self.ham
+        if not answered:
+            return 100.0
+        wrong = min(answered, self.missed_spam + self.false_positives)
+        return round(100.0 * (answered - wrong) / answered, 2)
+
+
+@dataclass(frozen=True)
+class SiteStats:
+    totals: StatsCounts
+    months: dict[str, StatsCounts]
+
+
+def site_stats(api_key: ApiKey, site: str = "", since: date | None = None) -> SiteStats:
+    """A key's counts for one site (every site when empty), in total and by month."""
+    rows = UsageCount.objects.filter(api_key=api_key)
+    if site:
+        rows = rows.filter(site=site)
+    if since is not None:
+        rows = rows.filter(month__gte=since)
+    months: dict[str, StatsCounts] = {}
+    for row in rows.order_by("month"):
+        label = row.month.strftime("%Y-%m")
+        months[label] = months.get(label, StatsCounts()) + StatsCounts(
+            row.spam, row.ham, row.missed_spam, row.false_positives)
+    return SiteStats(sum(months.values(), StatsCounts()), months)
+
+
 @dataclass(frozen=True)
 class DayTotals:
     day: date

@@ -12,6 +12,10 @@ urlpatterns = [
     path("1.1/submit-spam", views.submit_spam, name="submit-spam"),
     path("1.1/submit-ham", views.submit_ham, name="submit-ham"),
     path("1.1/test", views.connection_test, name="test"),
+    path("1.1/get-subscription", views.get_subscription, name="get-subscription"),
+    path("1.1/get-stats", views.get_stats, name="get-stats"),
+    path("1.1/deactivate", views.deactivate, name="deactivate"),
+    path("1.2/compatible-plugins", views.compatible_plugins, name="compatible-plugins"),
     path("1.2/usage-limit", views.usage_limit, name="usage-limit"),
     path("1.2/key-sites", views.key_sites, name="key-sites"),
 ]

@@ -273,3 +273,73 @@ def key_sites(request: HttpRequest) -> HttpResponse:
 @endpoint("GET", "HEAD")
 def connection_test(request: HttpRequest) -> HttpResponse:
     return text(protocol.CONNECTED)
+
+
+# --- What the WordPress plugin's settings page asks for -----------------------------------
+# Undocumented by Akismet; the shapes below are what the plugin (version 5.7) reads: its
+# settings page refuses to save a key without an "active" subscription, and shows the
+# statistics card only when both of its get-stats calls answer with a JSON object.
+ACCOUNT_NAME = "Gazette (self-hosted)"
+ACCOUNT_TYPE = "gazette-self-hosted"
+
+
+@endpoint("POST")
+def get_subscription(request: HttpRequest) -> HttpResponse:
+    data = protocol.params(request)
+    blog = (data.get("blog") or "").strip()
+    check = services.authenticate(_key_param(data, "key", "api_key"), blog or None)
+    if check.api_key is None:
+        return text(protocol.INVALID, debug=check.problem)
+    limit = check.api_key.monthly_limit
+    payload = {
+        "account_id": False,
+        "account_name": ACCOUNT_NAME,
+        "account_type": ACCOUNT_TYPE,
+        # "missing" is the plugin's "There is a problem with your API key" for a key that
+        # exists but may not serve this site.
+        "status": "missing" if check.problem else "active",
+        "next_billing_date": False,
+        "limit_reached": bool(limit) and selectors.month_usage(check.api_key) > limit,
+    }
+    response = _json(payload)
+    if check.problem:
+        response[DEBUG_HEADER] = protocol.header_safe(check.problem)
+    return response
+
+
+def _counts(counts: selectors.StatsCounts) -> dict[str, int]:
+    return {"spam": counts.spam, "ham": counts.ham, "missed_spam": counts.missed_spam,
+            "false_positives": counts.false_positives}
+
+
+@endpoint("POST")
+def get_stats(request: HttpRequest) -> HttpResponse:
+    data = protocol.params(request)
+    blog = (data.get("blog") or "").strip()
+    check = services.authenticate(_key_param(data, "key", "api_key"), blog or None)
+    if not check.valid:
+        return text(protocol.INVALID, debug=check.problem)
+    assert check.api_key is not None
+    stats = selectors.site_stats(check.api_key, check.site,
+                                 since=selectors.stats_since(data.get("from")))
+    return _json({
+        **_counts(stats.totals),
+        "accuracy": stats.totals.accuracy,
+        "breakdown": {month: _counts(counts) for month, counts in stats.months.items()},
+    })
+
+
+@endpoint("POST")
+def deactivate(request: HttpRequest) -> HttpResponse:
+    """The plugin says goodbye when it is deactivated; there is nothing to undo here."""
+    data = protocol.params(request)
+    check = services.authenticate(_key_param(data, "key", "api_key"))
+    if check.api_key is None:
+        return text(protocol.INVALID, debug=check.problem)
+    return text(protocol.DEACTIVATED)
+
+
+@endpoint("GET", "HEAD")
+def compatible_plugins(request: HttpRequest) -> HttpResponse:
+    """Akismet's list of form plugins it works with: none to announce from here."""
+    return _json([])

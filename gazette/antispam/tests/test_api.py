@@ -404,6 +404,95 @@ def test_key_sites_csv_order_limit_offset_month(client, api_key):
     assert json.loads(odd.content)["total"] == 3
 
 
+# --- what the WordPress plugin's settings page asks for -------------------------------------------
+def test_get_subscription_answers_active_for_a_key_and_its_site(client, api_key):
+    response = post(client, "1.1/get-subscription", {"key": api_key.key, "blog": BLOG})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert "no-store" in response["Cache-Control"]
+    assert response.content == (
+        b'{"account_id":false,"account_name":"Gazette (self-hosted)",'
+        b'"account_type":"gazette-self-hosted","status":"active","next_billing_date":false,'
+        b'"limit_reached":false}'
+    )
+    api_key.monthly_limit = 1
+    api_key.save()
+    for text in HAM_TEXTS[:2]:
+        post(client, "1.1/comment-check", comment(api_key.key, comment_content=text))
+    over = post(client, "1.1/get-subscription", {"api_key": api_key.key, "blog": BLOG})
+    assert json.loads(over.content)["limit_reached"] is True
+
+
+def test_get_subscription_of_a_key_for_another_site_or_no_key(client, api_key):
+    # The plugin reads "invalid" as a bad key and "missing" as a problem with the key.
+    other = post(client, "1.1/get-subscription", {"key": api_key.key, "blog": "https://x.example"})
+    assert json.loads(other.content)["status"] == "missing"
+    assert other["X-akismet-debug-help"] == "This key is not registered for x.example"
+    assert_text(post(client, "1.1/get-subscription", {"key": "0123456789ab", "blog": BLOG}),
+                b"invalid", "Unknown API key")
+    api_key.is_active = False
+    api_key.save()
+    assert_text(post(client, "1.1/get-subscription", {"key": api_key.key, "blog": BLOG}),
+                b"invalid", "This API key is no longer active")
+
+
+def test_get_stats_counts_a_site_by_period_with_accuracy(client, api_key):
+    today = timezone.now().date().replace(day=1)
+    long_ago = today.replace(year=today.year - 2)
+    UsageCount.objects.create(api_key=api_key, site="blog.example.org", month=today, calls=10,
+                              spam=6, ham=4, missed_spam=1, false_positives=0)
+    UsageCount.objects.create(api_key=api_key, site="blog.example.org", month=long_ago,
+                              calls=5, spam=1, ham=4, missed_spam=0, false_positives=1)
+    UsageCount.objects.create(api_key=api_key, site="other.example", month=today, calls=7,
+                              spam=7)
+    month, old = today.strftime("%Y-%m"), long_ago.strftime("%Y-%m")
+    everything = post(client, "1.1/get-stats", {"key": api_key.key, "blog": BLOG, "from": "all"})
+    assert everything["Content-Type"] == "application/json"
+    assert json.loads(everything.content) == {
+        "spam": 7, "ham": 8, "missed_spam": 1, "false_positives": 1, "accuracy": 86.67,
+        "breakdown": {
+            old: {"spam": 1, "ham": 4, "missed_spam": 0, "false_positives": 1},
+            month: {"spam": 6, "ham": 4, "missed_spam": 1, "false_positives": 0},
+        },
+    }
+    recent = json.loads(post(client, "1.1/get-stats",
+                             {"key": api_key.key, "blog": BLOG, "from": "6-months"}).content)
+    assert (recent["spam"], recent["accuracy"], list(recent["breakdown"])) == (6, 90.0, [month])
+    # With no blog: every site of the key.
+    assert json.loads(post(client, "1.1/get-stats", {"api_key": api_key.key}).content)["spam"] == 14
+    assert_text(post(client, "1.1/get-stats", {"key": api_key.key, "blog": "https://x.example"}),
+                b"invalid", "This key is not registered for x.example")
+
+
+def test_get_stats_of_a_new_key_is_all_zero_and_fully_accurate(client, api_key):
+    assert post(client, "1.1/get-stats", {"key": api_key.key, "blog": BLOG}).content == (
+        b'{"spam":0,"ham":0,"missed_spam":0,"false_positives":0,"accuracy":100.0,'
+        b'"breakdown":{}}'
+    )
+
+
+def test_stats_periods_start_at_a_month():
+    from datetime import date
+
+    from gazette.antispam.selectors import stats_since
+
+    assert stats_since("6-months", date(2026, 3, 15)) == date(2025, 10, 1)
+    assert stats_since("6-months", date(2026, 11, 29)) == date(2026, 6, 1)
+    assert stats_since("60-days", date(2026, 3, 15)) == date(2026, 1, 1)
+    assert stats_since("all", date(2026, 3, 15)) is None
+    assert stats_since("fortnight", date(2026, 3, 15)) is None
+
+
+def test_deactivate_and_compatible_plugins(client, api_key):
+    assert_text(post(client, "1.1/deactivate", {"key": api_key.key, "blog": BLOG}),
+                b"deactivated")
+    assert_text(post(client, "1.1/deactivate", {"key": "nope"}), b"invalid",
+                "API keys are 12 lowercase hexadecimal characters")
+    plugins = client.get("/akismet/1.2/compatible-plugins")
+    assert (plugins.status_code, plugins.content) == (200, b"[]")
+    assert plugins["Content-Type"] == "application/json"
+
+
 # --- hosts of its own, caching --------------------------------------------------------------------
 def test_an_akismet_host_serves_the_api_at_its_root(client, api_key, settings):
     settings.GAZETTE_AKISMET_HOSTS = ["akismet.example.org", ".rest.example.org"]

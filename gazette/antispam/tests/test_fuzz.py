@@ -13,13 +13,14 @@ from .helpers import BLOG
 pytestmark = pytest.mark.django_db
 
 ENDPOINTS = ["1.1/verify-key", "1.1/comment-check", "1.1/submit-spam", "1.1/submit-ham",
-             "1.1/test", "1.2/usage-limit", "1.2/key-sites"]
+             "1.1/test", "1.2/usage-limit", "1.2/key-sites", "1.1/get-subscription",
+             "1.1/get-stats", "1.1/deactivate", "1.2/compatible-plugins"]
 FIELDS = ["api_key", "key", "blog", "user_ip", "user_agent", "referrer", "permalink",
           "comment_type", "comment_author", "comment_author_email", "comment_author_url",
           "comment_content", "comment_date_gmt", "comment_post_modified_gmt", "blog_lang",
           "blog_charset", "user_role", "honeypot_field_name", "recheck_reason",
           "comment_context[]", "is_test", "guid", "format", "month", "order", "limit",
-          "offset", "filter"]
+          "offset", "filter", "from"]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 ALLOWED = {200, 400, 405}
 
