@@ -344,12 +344,29 @@ def test_a_rebuild_trains_on_the_newest_decisions_and_counts_them_all(
     settings.GAZETTE_ANTISPAM_REBUILD_WINDOW = 30
     assert bytes(state.rebuild(POOL).blob) == bytes(whole.blob)  # a window that holds them all
 
-    settings.GAZETTE_ANTISPAM_REBUILD_WINDOW = 12
-    windowed = state.rebuild(POOL)
+    windowed = state.rebuild(POOL, window=12)
     expected = Engine(state.engine_config())
     rows = LabelledExample.objects.filter(pool=POOL).order_by("id")
     expected.fit(((e.to_submission(), e.label, e.history_stats()) for e in rows), window=12)
     expected.last_example_id = rows.last().id
     assert bytes(windowed.blob) == expected.dumps() != bytes(whole.blob)
     assert windowed.examples_seen == whole.examples_seen == 30
-    assert bytes(state.rebuild(POOL, window=12).blob) == bytes(windowed.blob)
+    # The setting, raised to ten over the ham budget.
+    settings.GAZETTE_ANTISPAM_HAM_BUDGET = 0.5
+    settings.GAZETTE_ANTISPAM_REBUILD_WINDOW = 5
+    assert bytes(state.rebuild(POOL).blob) == bytes(state.rebuild(POOL, window=20).blob)
+    assert bytes(state.rebuild(POOL).blob) != bytes(state.rebuild(POOL, window=5).blob)
+
+
+def test_the_rebuild_window_holds_enough_ham_for_the_budget(settings):
+    from gazette.antispam import conf
+
+    settings.GAZETTE_ANTISPAM_HAM_BUDGET = 0.01
+    settings.GAZETTE_ANTISPAM_REBUILD_WINDOW = 50_000
+    assert conf.rebuild_window() == 50_000
+    settings.GAZETTE_ANTISPAM_REBUILD_WINDOW = 300
+    assert conf.rebuild_window() == 1_000
+    settings.GAZETTE_ANTISPAM_HAM_BUDGET = 0.001
+    assert conf.rebuild_window() == 10_000
+    settings.GAZETTE_ANTISPAM_REBUILD_WINDOW = 0
+    assert conf.rebuild_window() == 0
