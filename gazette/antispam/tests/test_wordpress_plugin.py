@@ -129,3 +129,18 @@ def test_held_comments_go_to_the_moderation_queue(verdict, approved, setting, ex
                       "hold_setting": setting})
     assert report["approved"] == expected
     assert report["verdict_left"] == ""  # one verdict, one comment
+
+
+def test_the_settings_page_calls_find_an_active_key_and_statistics(live_server, key):
+    """What the Akismet plugin's settings page asks before it saves a key and shows stats."""
+    base = f"{live_server.url}/akismet"
+    subscription = run_php({"mode": "request", "base": base,
+                            **akismet_call(key, "get-subscription", {"key": key, "blog": BLOG})})
+    assert [sent["url"] for sent in subscription["sent"]] == [f"{base}/1.1/get-subscription"]
+    assert json.loads(subscription["body"])["status"] == "active"  # the plugin saves the key
+    for period in ("6-months", "all"):
+        stats = run_php({"mode": "request", "base": base,
+                         **akismet_call(key, "get-stats",
+                                        {"blog": BLOG, "key": key, "from": period})})
+        figures = json.loads(stats["body"])
+        assert {"spam", "accuracy", "missed_spam", "false_positives"} <= set(figures)
