@@ -58,6 +58,9 @@ class Label(models.TextChoices):
 class Source(models.TextChoices):
     MODERATION = "moderation", "Moderation"
     API = "api", "Akismet API"
+    # This site's own earlier decisions, imported (e.g. from WordPress): they calibrate.
+    IMPORTED = "imported", "Imported decisions"
+    # Labelled elsewhere: they train the model but never set its thresholds.
     CORPUS = "corpus", "Corpus"
 
 
@@ -234,6 +237,11 @@ class LabelledExample(models.Model):
             seconds_to_submit=self.seconds_to_submit,
             submitted_at=self.posted_at.timestamp() if self.posted_at else None,
         )
+
+    @property
+    def is_foreign(self) -> bool:
+        """Labelled elsewhere, not by the moderators of the sites this pool serves."""
+        return self.source == Source.CORPUS
 
     def history_stats(self) -> HistoryStats:
         return HistoryStats.from_dict(self.stats or {})

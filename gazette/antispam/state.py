@@ -189,6 +189,7 @@ def replay(pool: str, engine: Engine) -> int:
                 example.label,  # type: ignore[arg-type]
                 example.history_stats(),
                 example_id=example.id,
+                foreign=example.is_foreign,
             )
         applied += len(chunk)
         if len(chunk) < REPLAY_CHUNK:
@@ -282,16 +283,16 @@ def rebuild(pool: str, *, batch: bool = True, window: int | None = None) -> Engi
     engine = Engine(engine_config())
     last: list[int] = []
 
-    def decisions() -> Iterator[tuple[Submission, Label, HistoryStats]]:
+    def decisions() -> Iterator[tuple[Submission, Label, HistoryStats, bool]]:
         for e in rows:
             last[:] = [e.id]
-            yield e.to_submission(), e.label, e.history_stats()  # type: ignore[misc]
+            yield e.to_submission(), e.label, e.history_stats(), e.is_foreign  # type: ignore[misc]
 
     if batch:
         engine.fit(decisions(), window=window or None)
     else:
-        for sub, label, stats in decisions():
-            engine.learn(sub, label, stats, example_id=last[0])
+        for sub, label, stats, foreign in decisions():
+            engine.learn(sub, label, stats, example_id=last[0], foreign=foreign)
     engine.last_example_id = last[0] if last else None
     blob = engine.dumps()
     with transaction.atomic():

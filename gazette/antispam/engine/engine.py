@@ -24,7 +24,7 @@ from . import fingerprint, links
 from .model import Averager, LinearModel, NaiveBayesRatios, sigmoid
 from .text import clean_text, foreign_script_share, hash_token, text_features
 from .training import TrainingSet
-from .types import HistoryStats, Kind, Label, Submission, SubmissionKeys, Verdict
+from .types import Example, HistoryStats, Kind, Label, Submission, SubmissionKeys, Verdict
 
 GROUPS: tuple[str, ...] = ("text", "links", "author", "behaviour", "reputation", "script")
 SNAPSHOT_MAGIC = b"GZAS"
@@ -582,8 +582,13 @@ class Engine:
         *,
         example_id: int | None = None,
         keys: SubmissionKeys | None = None,
+        foreign: bool = False,
     ) -> float:
         """Learn one moderator decision at once. Pass the same ``stats`` as at check time.
+
+        ``foreign``: labelled elsewhere (a seed corpus), not by this site's moderators. It
+        trains the model but its score never sets the thresholds: a ham score from another
+        site's comments says nothing of how this site's ham will score.
 
         Returns the spam probability the engine gave the example before learning it.
         """
@@ -595,7 +600,7 @@ class Engine:
         if "text" not in self.config.disabled:
             self.nb.add(feats.hashed, y)
         self._count(feats.rep_keys, y)
-        if y == 0:
+        if y == 0 and not foreign:
             self._add_ham_score(p, burn_in=self.examples_seen < self.config.calibration_burn_in)
         self.examples_seen += 1
         self.spam_seen += y
@@ -633,7 +638,7 @@ class Engine:
 
     def fit(
         self,
-        examples: Iterable[tuple[Submission, Label, HistoryStats | None]],
+        examples: Iterable[Example],
         *,
         calibrate: bool = True,
         window: int | None = None,
@@ -643,7 +648,8 @@ class Engine:
         ``examples`` is read once, so it can stream from a database; what is kept of each
         is its features in a :class:`TrainingSet` (about 2 kB for a comment). Reputation
         features are computed leave-one-out so that training does not see its own label,
-        and held-out ham scores for the thresholds come from cross-fitting.
+        and held-out ham scores for the thresholds come from cross-fitting. An example may
+        carry a fourth item, ``foreign`` (see :meth:`learn`): foreign ham give no scores.
 
         ``window`` bounds what a fit holds, however many examples stream past: every
         example is counted (naive Bayes ratios, reputation), but only the last ``window``
@@ -657,8 +663,10 @@ class Engine:
         # copies the window's features once.
         step = max(self._fold_step_min, window // 4) if window else 0
         folded = 0
-        for sub, label, st in examples:
-            data.add(self._features(sub, st), 1 if label == "spam" else 0)
+        for example in examples:
+            sub, label, st = example[0], example[1], example[2]
+            foreign = len(example) > 3 and bool(example[3])  # type: ignore[misc]
+            data.add(self._features(sub, st), 1 if label == "spam" else 0, foreign=foreign)
             if window and len(data) >= window + step:
                 folded += len(data) - window
                 data = self._count_oldest(data, len(data) - window)
@@ -674,7 +682,7 @@ class Engine:
              dict(self.reputation))
             if folded else None
         )
-        ys = data.ys
+        ys, foreign_rows = data.ys, data.foreign
         rows = np.arange(n, dtype=np.intp)
         spam, ham, alphas = self._fit_rows(data, rows)
         if calibrate and c.calibration_folds >= 2 and n >= 2 * c.calibration_folds:
@@ -695,7 +703,7 @@ class Engine:
                     sub_engine.reputation = dict(base[4])
                 counts = sub_engine._fit_rows(data, train, start=start)[:2]
                 for i in sorted(test):
-                    if ys[i] == 0:
+                    if ys[i] == 0 and not foreign_rows[i]:
                         named = sub_engine._training_named(data, i, counts, None)
                         logit = sub_engine.model.logit(data.buckets(i), named)
                         scores.append((i, sigmoid(logit)))

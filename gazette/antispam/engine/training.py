@@ -47,6 +47,7 @@ class TrainingSet:
         self._rep_ids = array("i")
         self._rep_ends = array("q")
         self._ys = array("b")
+        self._foreign = array("b")
         self.named: list[NamedValues] = []
         self.shapes: list[GroupShape] = []
         self.key_ids: dict[str, int] = {}
@@ -58,9 +59,10 @@ class TrainingSet:
     def __len__(self) -> int:
         return len(self._ys)
 
-    def add(self, features: TrainableFeatures, y: int) -> None:
+    def add(self, features: TrainableFeatures, y: int, *, foreign: bool = False) -> None:
         """Append one example. Reputation and naive Bayes values are not kept: they
-        depend on which examples a model is trained on and are computed per model."""
+        depend on which examples a model is trained on and are computed per model.
+        ``foreign``: labelled elsewhere (see ``Engine.learn``)."""
         if self._frozen is not None:
             raise RuntimeError("training set already read")
         self._buckets.extend(features.hashed)
@@ -83,6 +85,7 @@ class TrainingSet:
         self._rep_ends.append(len(self._rep_ids))
         self.shapes.append(self._intern(tuple(shape)))
         self._ys.append(1 if y else 0)
+        self._foreign.append(1 if foreign else 0)
 
     def _intern(self, value: GroupShape) -> GroupShape:
         return self._interned.setdefault(value, value)
@@ -102,6 +105,10 @@ class TrainingSet:
     @property
     def ys(self) -> np.ndarray:
         return self._arrays()[4]
+
+    @property
+    def foreign(self) -> np.ndarray:
+        return np.frombuffer(self._foreign, dtype=np.int8)
 
     def buckets(self, i: int) -> np.ndarray:
         buckets, ends, *_ = self._arrays()
@@ -152,6 +159,7 @@ class TrainingSet:
         out._rep_ids = array("i", renumbered.astype(np.int32).tobytes())
         out._rep_ends = array("q", (rep_ends[first:] - rep_start).tobytes())
         out._ys = array("b", ys[first:].tobytes())
+        out._foreign = array("b", self.foreign[first:].tobytes())
         out.key_names = [self.key_names[int(kid)] for kid in used]
         out.key_ids = {key: kid for kid, key in enumerate(out.key_names)}
         out.named = self.named[first:]

@@ -122,3 +122,12 @@ class HistoryStats:
     def from_dict(cls, data: Mapping[str, int]) -> HistoryStats:
         names = cls.__dataclass_fields__
         return cls(**{k: int(v) for k, v in data.items() if k in names})
+
+
+# A labelled example for batch training: the submission, its label, the history counts it
+# had when checked and, optionally, whether it was labelled elsewhere (``foreign``: a seed
+# corpus, not this site's moderators).
+Example = (
+    tuple[Submission, Label, HistoryStats | None]
+    | tuple[Submission, Label, HistoryStats | None, bool]
+)

@@ -262,7 +262,7 @@ def test_submit_spam_changes_later_verdicts(client, api_key, django_capture_on_c
         text = f"{HAM_TEXTS[i % len(HAM_TEXTS)]} Reply number {i} from reader {i * 7}."
         services.spam_learn(submission=Submission(content=text, user_agent="M",
                                                   user_ip=f"198.51.100.{i % 200}"),
-                            label="ham", source="corpus")
+                            label="ham", source="moderation")
     spam = comment(api_key.key, comment_content=SPAM_TEXTS[0], comment_author="Kim Lee",
                    comment_author_email="kim@example.com", user_ip="192.0.2.50")
     before = post(client, "1.1/comment-check", spam)

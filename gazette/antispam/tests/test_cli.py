@@ -74,11 +74,13 @@ def test_train_then_rebuild(capsys, tmp_path):
     data = tmp_path / "seed.csv"
     write_csv(data)
     out = run(capsys, "train", str(data))
-    assert "stored 40 examples (14 spam) in pool shared" in out
+    assert "stored 40 examples (14 spam) in pool shared as a corpus labelled elsewhere" in out
     assert "rebuilt shared: generation 1, 40 examples" in out
     example = LabelledExample.objects.order_by("id").first()
     assert (example.source, example.author, example.user_ip) == ("corpus", "Person 0",
                                                                  "192.0.2.0")
+    with state.engine_for("shared") as engine:
+        assert engine.ham_scores == []  # labelled elsewhere: no say in the thresholds
     assert example.posted_at is not None
     assert EnginePool.objects.get(name="shared").generation == 1
     with state.engine_for("shared") as engine:
@@ -96,6 +98,9 @@ def test_train_then_rebuild(capsys, tmp_path):
     assert "--window must be 0 (all decisions) or more" in capsys.readouterr().err
     out = run(capsys, "rebuild", "--pool", "shared", "--online")
     assert "generation 4" in out
+    state.forget()
+    with state.engine_for("shared") as engine:
+        assert engine.examples_seen == 40 and engine.ham_scores == []
     assert EngineSnapshot.objects.filter(pool="shared").count() == state.SNAPSHOTS_KEPT
     assert "shared: 40 examples, generation 4" in run(capsys, "status")
 
@@ -146,3 +151,17 @@ def test_corpus_conversion_reads_in_place(capsys, tmp_path):
     assert "wrote 2 rows (1 spam)" in out
     rows = list(csv.DictReader(out_path.open(encoding="utf-8")))
     assert rows[0]["text"] == "Nice song 'ok'" and rows[1]["label"] == "spam"
+
+
+def test_train_own_decisions_sets_the_thresholds(capsys, tmp_path):
+    data = tmp_path / "exported.csv"
+    write_csv(data)
+    out = run(capsys, "train", str(data), "--own")
+    assert out.startswith("stored 40 examples (14 spam) in pool shared\n")
+    assert set(LabelledExample.objects.values_list("source", flat=True)) == {"imported"}
+    with state.engine_for("shared") as engine:
+        assert len(engine.ham_scores) == 26  # every ham, scored by a held-out model
+    run(capsys, "rebuild", "--online")
+    state.forget()
+    with state.engine_for("shared") as engine:
+        assert len(engine.ham_scores) == 26

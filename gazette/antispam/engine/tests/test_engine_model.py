@@ -402,3 +402,45 @@ def test_a_window_folded_in_several_steps_is_the_window_folded_once(
 def test_a_window_must_hold_an_example() -> None:
     with pytest.raises(ValueError, match="window"):
         Engine(Config(secret_key="k")).fit([], window=0)
+
+
+def test_foreign_labels_train_but_never_set_the_thresholds() -> None:
+    examples = _examples_with_metadata()
+    own, foreign = _fit(examples), _fit([(*e, True) for e in examples])
+    assert own.ham_scores and not foreign.ham_scores
+    assert foreign.thresholds()[1] is None  # nothing binned on another site's ham scores
+    assert foreign.examples_seen == own.examples_seen
+    assert np.array_equal(foreign.model.w, own.model.w)  # the same training otherwise
+    # Mixed: only this site's ham give scores.
+    mixed = _fit([(*e, i % 2 == 0) for i, e in enumerate(examples)])
+    own_ham = sum(1 for i, e in enumerate(examples) if i % 2 and e[1] == "ham")
+    assert len(mixed.ham_scores) == own_ham
+    windowed = _fit([(*e, i % 2 == 0) for i, e in enumerate(examples)], window=20)
+    assert len(windowed.ham_scores) == sum(
+        1 for i, e in enumerate(examples) if i >= len(examples) - 20 and i % 2 and e[1] == "ham")
+
+
+def test_a_foreign_label_learned_online_gives_no_ham_score() -> None:
+    engine = Engine(Config(secret_key="k"))
+    engine.learn(sub(HAM_TEXTS[0]), "ham", foreign=True)
+    assert engine.ham_scores == [] and engine.examples_seen == 1
+    engine.learn(sub(HAM_TEXTS[1]), "ham")
+    assert len(engine.ham_scores) == 1
+
+
+def test_a_model_seeded_elsewhere_holds_what_it_would_have_binned() -> None:
+    # Trained on a corpus from another site, a confident score is held for a moderator
+    # until this site's own ham have set a threshold; strong evidence still bins.
+    examples = [(sub(t), "ham", None, True) for t in HAM_TEXTS * 3] + [
+        (sub(t), "spam", None, True) for t in SPAM_TEXTS * 3]
+    config = Config(secret_key="k", calibration_folds=2, ham_bin_budget=0.1)
+    seeded = Engine(config)
+    seeded.fit(examples)
+    as_own = Engine(config)
+    as_own.fit([e[:3] for e in examples])
+    text = SPAM_TEXTS[0] + " today"
+    assert as_own.check(sub(text)).kind in ("spam", "discard")
+    assert seeded.check(sub(text)).kind == "hold"
+    blatant = Submission(content=text, author="x", honeypot_value="filled in",
+                         seconds_to_submit=0.5, user_agent="")
+    assert seeded.check(blatant).kind in ("spam", "discard")

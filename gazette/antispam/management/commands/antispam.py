@@ -2,8 +2,9 @@
 
     key create --site URL [--site URL ...] [--name N] [--limit N]   print a new API key
     key list                                      keys, their sites and this month's calls
-    train PATH [--pool P | --key KEY] [--no-rebuild]   seed from a CSV: text,label[,author,
-                                                  email,url,ip,created]
+    train PATH [--pool P | --key KEY] [--no-rebuild] [--own]
+                                                  seed from a CSV: text,label[,author,email,
+                                                  url,ip,created]; --own: this site's decisions
     rebuild [--pool P] [--online] [--window N]    retrain from every stored decision
     snapshot [--pool P]                           write a snapshot of the current state
     prune                                         forget recent activity past its window
@@ -76,6 +77,11 @@ class Command(BaseCommand):
         target.add_argument("--key", default=None, help="train the pool of this API key")
         train.add_argument("--no-rebuild", action="store_true",
                            help="only store the examples; processes learn them online")
+        train.add_argument("--own", action="store_true",
+                           help="the rows are this site's own earlier moderation decisions "
+                           "(e.g. exported from WordPress): they also set the thresholds; "
+                           "without it they only train, and nothing is binned on weak "
+                           "evidence until this site's moderators have judged enough ham")
 
         rebuild = sub.add_parser("rebuild", help="retrain from every stored decision")
         rebuild.add_argument("--pool", default=None, help="one pool (default: every pool)")
@@ -136,7 +142,7 @@ class Command(BaseCommand):
         return pool or conf.default_pool()
 
     def handle_train(self, *, path: Path, pool: str | None, key: str | None,
-                     no_rebuild: bool, **options: Any) -> None:
+                     no_rebuild: bool, own: bool, **options: Any) -> None:
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
         try:
@@ -153,7 +159,8 @@ class Command(BaseCommand):
         for row, row_stats in zip(rows, stats, strict=True):
             fields = LabelledExample.fields_from(row.sub, max_content)
             examples.append(LabelledExample(
-                pool=pool, label=row.label, source=Source.CORPUS, stats=row_stats.to_dict(),
+                pool=pool, label=row.label, source=Source.IMPORTED if own else Source.CORPUS,
+                stats=row_stats.to_dict(),
                 **fields,
             ))
         with transaction.atomic():
@@ -165,7 +172,8 @@ class Command(BaseCommand):
             )
             pool_row.save(update_fields=["latest_example_id", "updated"])
         spam = sum(1 for r in rows if r.label == "spam")
-        self.stdout.write(f"stored {len(rows)} examples ({spam} spam) in pool {pool}")
+        self.stdout.write(f"stored {len(rows)} examples ({spam} spam) in pool {pool}"
+                          + ("" if own else " as a corpus labelled elsewhere"))
         if not no_rebuild:
             self._rebuild(pool, batch=True)
 
