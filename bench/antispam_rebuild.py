@@ -87,7 +87,8 @@ def store(size: int) -> int:
             "user_ip": f"{'203.0.113' if spam else '198.51.100'}.{rng.randrange(256)}",
             "permalink": r.get("article") or f"/news/{rng.randrange(300)}",
         }
-        example = LabelledExample(pool=POOL, label=r["label"], source=Source.CORPUS,
+        # The site's own decisions (imported), so that every way calibrates on their ham.
+        example = LabelledExample(pool=POOL, label=r["label"], source=Source.IMPORTED,
                                   **sub_fields)
         keys = engine.keys(example.to_submission())
         example.stats = history.stats(keys).to_dict()

@@ -300,8 +300,9 @@ GAZETTE_ANTISPAM_SYNC_MS = int(os.environ.get("GAZETTE_ANTISPAM_SYNC_MS", "0"))
 # Recent-activity windows: bursts per network and e-mail, duplicate texts.
 GAZETTE_ANTISPAM_BURST_SECONDS = int(os.environ.get("GAZETTE_ANTISPAM_BURST_SECONDS", "600"))
 GAZETTE_ANTISPAM_HISTORY_DAYS = int(os.environ.get("GAZETTE_ANTISPAM_HISTORY_DAYS", "7"))
-# A batch rebuild counts every stored decision but trains its weights on the newest this
-# many (0: all of them), which bounds its memory: about 9 kB and 1.6 ms per trained decision.
+# A batch rebuild counts every stored decision but trains its weights on this many, the
+# newest of the site's own first (0: all of them), which bounds its memory: about 9 kB and
+# 1.6 ms per trained decision. Raised to ten over the ham budget.
 GAZETTE_ANTISPAM_REBUILD_WINDOW = int(os.environ.get("GAZETTE_ANTISPAM_REBUILD_WINDOW", "50000"))
 # Share of legitimate comments the filter may send to the spam folder (the engine's budget).
 GAZETTE_ANTISPAM_HAM_BUDGET = float(os.environ.get("GAZETTE_ANTISPAM_HAM_BUDGET", "0.01"))

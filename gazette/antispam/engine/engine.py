@@ -652,8 +652,9 @@ class Engine:
         carry a fourth item, ``foreign`` (see :meth:`learn`): foreign ham give no scores.
 
         ``window`` bounds what a fit holds, however many examples stream past: every
-        example is counted (naive Bayes ratios, reputation), but only the last ``window``
-        train the weights and give the held-out ham scores. ``None`` trains on all.
+        example is counted (naive Bayes ratios, reputation), but only ``window`` of them
+        train the weights and give the held-out ham scores: the newest of this site's own,
+        then, if there is room, the newest foreign ones. ``None`` trains on all.
         """
         if window is not None and window < 1:
             raise ValueError("window must be at least 1")
@@ -669,10 +670,10 @@ class Engine:
             data.add(self._features(sub, st), 1 if label == "spam" else 0, foreign=foreign)
             if window and len(data) >= window + step:
                 folded += len(data) - window
-                data = self._count_oldest(data, len(data) - window)
+                data = self._count_only(data, len(data) - window)
         if window and len(data) > window:
             folded += len(data) - window
-            data = self._count_oldest(data, len(data) - window)
+            data = self._count_only(data, len(data) - window)
         n = len(data)
         if n == 0:
             return  # nothing learned: keep the priors (an SVM fit of nothing zeroes the bias)
@@ -718,9 +719,12 @@ class Engine:
 
     _fold_step_min = 1000
 
-    def _count_oldest(self, data: TrainingSet, k: int) -> TrainingSet:
-        """Add the first ``k`` examples of ``data`` to the counts only; the rest, kept."""
-        rows = np.arange(k, dtype=np.intp)
+    def _count_only(self, data: TrainingSet, k: int) -> TrainingSet:
+        """Add ``k`` examples of ``data`` to the counts only, and return the rest: foreign
+        ones first, oldest first, so that the site's own decisions stay to calibrate (a
+        corpus seeded after them must not push every one out of the window)."""
+        foreign = data.foreign
+        rows = np.sort(np.concatenate([np.flatnonzero(foreign), np.flatnonzero(foreign == 0)])[:k])
         n_spam = int(data.ys[rows].sum())
         if "text" not in self.config.disabled:
             spam_b, ham_b = data.bucket_counts(rows, len(self.nb.spam))
@@ -732,7 +736,7 @@ class Engine:
             self.reputation[key] = [before[0] + int(spam_k[kid]), before[1] + int(ham_k[kid])]
         self.examples_seen += k
         self.spam_seen += n_spam
-        return data.tail(len(data) - k)
+        return data.subset(np.setdiff1d(np.arange(len(data)), rows))
 
     def _fit_rows(
         self, data: TrainingSet, rows: np.ndarray, *, start: list[float] | None = None

@@ -99,6 +99,7 @@ class TrainingSet:
                 np.frombuffer(self._rep_ids, dtype=np.int32),
                 np.frombuffer(self._rep_ends, dtype=np.int64),
                 np.frombuffer(self._ys, dtype=np.int8),
+                np.frombuffer(self._foreign, dtype=np.int8),
             )
         return self._frozen
 
@@ -108,24 +109,24 @@ class TrainingSet:
 
     @property
     def foreign(self) -> np.ndarray:
-        return np.frombuffer(self._foreign, dtype=np.int8)
+        return self._arrays()[5]
 
     def buckets(self, i: int) -> np.ndarray:
         buckets, ends, *_ = self._arrays()
         return buckets[(ends[i - 1] if i else 0) : ends[i]]
 
     def rep_ids(self, i: int) -> np.ndarray:
-        _, _, rep, rep_ends, _ = self._arrays()
+        _, _, rep, rep_ends, *_ = self._arrays()
         return rep[(rep_ends[i - 1] if i else 0) : rep_ends[i]]
 
     def bucket_counts(self, rows: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
         """How many of the given rows' spam and ham examples have each bucket."""
-        buckets, ends, _, _, _ = self._arrays()
+        buckets, ends, *_ = self._arrays()
         return self._counts_by_label(rows, buckets, ends, size)
 
     def key_counts(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """How often each reputation key occurs in the given rows' spam and ham."""
-        _, _, rep, rep_ends, _ = self._arrays()
+        _, _, rep, rep_ends, *_ = self._arrays()
         return self._counts_by_label(rows, rep, rep_ends, len(self.key_names))
 
     def _counts_by_label(
@@ -142,28 +143,27 @@ class TrainingSet:
             out.append(np.bincount(flat[np.repeat(chosen, lengths)], minlength=size))
         return out[0], out[1]
 
-    def tail(self, k: int) -> TrainingSet:
-        """A new set of this set's last ``k`` examples, keeping only their reputation
-        keys (renumbered), so that a windowed fit's keys do not grow with the stream."""
-        n = len(self)
-        k = max(0, min(k, n))
-        buckets, ends, rep, rep_ends, ys = self._arrays()
-        first = n - k
+    def subset(self, rows: np.ndarray) -> TrainingSet:
+        """A new set of the given rows (ascending), keeping only their reputation keys
+        (renumbered), so that a windowed fit's keys do not grow with the stream."""
+        buckets, ends, rep, rep_ends, ys, foreign = self._arrays()
+        chosen = np.zeros(len(ends), dtype=bool)
+        chosen[rows] = True
         out = TrainingSet()
-        start = int(ends[first - 1]) if first else 0
-        out._buckets = array("i", buckets[start:].tobytes())
-        out._ends = array("q", (ends[first:] - start).tobytes())
-        rep_start = int(rep_ends[first - 1]) if first else 0
-        kept = rep[rep_start:]
+        lengths = np.diff(ends, prepend=0)[chosen]
+        out._buckets = array("i", buckets[np.repeat(chosen, np.diff(ends, prepend=0))].tobytes())
+        out._ends = array("q", np.cumsum(lengths, dtype=np.int64).tobytes())
+        rep_lengths = np.diff(rep_ends, prepend=0)
+        kept = rep[np.repeat(chosen, rep_lengths)]
         used, renumbered = np.unique(kept, return_inverse=True)
         out._rep_ids = array("i", renumbered.astype(np.int32).tobytes())
-        out._rep_ends = array("q", (rep_ends[first:] - rep_start).tobytes())
-        out._ys = array("b", ys[first:].tobytes())
-        out._foreign = array("b", self.foreign[first:].tobytes())
+        out._rep_ends = array("q", np.cumsum(rep_lengths[chosen], dtype=np.int64).tobytes())
+        out._ys = array("b", ys[chosen].tobytes())
+        out._foreign = array("b", foreign[chosen].tobytes())
         out.key_names = [self.key_names[int(kid)] for kid in used]
         out.key_ids = {key: kid for kid, key in enumerate(out.key_names)}
-        out.named = self.named[first:]
-        out.shapes = self.shapes[first:]
+        out.named = [self.named[i] for i in np.flatnonzero(chosen).tolist()]
+        out.shapes = [self.shapes[i] for i in np.flatnonzero(chosen).tolist()]
         out._interned = self._interned
         return out
 

@@ -113,6 +113,22 @@ def test_train_into_a_key_pool_without_rebuild(capsys, tmp_path, settings, api_k
     assert f"in pool key:{api_key.pk}" in out and "rebuilt" not in out
     with state.engine_for(f"key:{api_key.pk}") as engine:
         assert engine.examples_seen == 6  # replayed online
+        assert engine.ham_scores == []  # a corpus: it trains, it does not calibrate
+    run(capsys, "train", str(data), "--key", api_key.key, "--no-rebuild", "--own")
+    with state.engine_for(f"key:{api_key.pk}") as engine:
+        assert engine.examples_seen == 12
+        assert len(engine.ham_scores) == 4  # this site's own ham: each scored as it came
+
+
+def test_rebuild_window_option(capsys, tmp_path, settings):
+    settings.GAZETTE_ANTISPAM_ENGINE_OPTIONS = {"ham_bin_budget": 0.5}  # windows from 20
+    data = tmp_path / "exported.csv"
+    write_csv(data)
+    run(capsys, "train", str(data), "--own", "--no-rebuild")
+    assert "rebuilt shared: generation 1, 40 examples" in run(capsys, "rebuild", "--window", "10")
+    made = bytes(EngineSnapshot.objects.get(pool="shared", generation=1).blob)
+    assert made == bytes(state.rebuild("shared", window=20).blob)
+    assert made != bytes(state.rebuild("shared", window=0).blob)
 
 
 def test_train_refuses_bad_input(tmp_path):
@@ -165,3 +181,18 @@ def test_train_own_decisions_sets_the_thresholds(capsys, tmp_path):
     state.forget()
     with state.engine_for("shared") as engine:
         assert len(engine.ham_scores) == 26
+
+
+def test_mark_own_turns_an_earlier_import_into_this_sites_decisions(capsys, tmp_path):
+    data = tmp_path / "exported-before-own-existed.csv"
+    write_csv(data)
+    run(capsys, "train", str(data))
+    with state.engine_for("shared") as engine:
+        assert engine.ham_scores == []
+    out = run(capsys, "mark-own")
+    assert "shared: 40 corpus examples marked as this site's own" in out
+    assert "rebuilt shared: generation 2" in out
+    assert set(LabelledExample.objects.values_list("source", flat=True)) == {"imported"}
+    with state.engine_for("shared") as engine:
+        assert len(engine.ham_scores) == 26
+    assert "shared: 0 corpus examples marked" in run(capsys, "mark-own", "--pool", "shared")

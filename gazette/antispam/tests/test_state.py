@@ -336,6 +336,8 @@ def test_rebuilding_a_pool_with_no_decisions_gives_a_fresh_engine():
 def test_a_rebuild_trains_on_the_newest_decisions_and_counts_them_all(
     settings, django_capture_on_commit_callbacks
 ):
+    # A budget of 50% lets a window be as small as 20 decisions (ten over the budget).
+    settings.GAZETTE_ANTISPAM_ENGINE_OPTIONS = {"ham_bin_budget": 0.5}
     with django_capture_on_commit_callbacks(execute=True):
         for i in range(30):
             sub, label = example(i)
@@ -344,29 +346,19 @@ def test_a_rebuild_trains_on_the_newest_decisions_and_counts_them_all(
     settings.GAZETTE_ANTISPAM_REBUILD_WINDOW = 30
     assert bytes(state.rebuild(POOL).blob) == bytes(whole.blob)  # a window that holds them all
 
-    windowed = state.rebuild(POOL, window=12)
+    windowed = state.rebuild(POOL, window=12)  # raised to 20
     expected = Engine(state.engine_config())
     rows = LabelledExample.objects.filter(pool=POOL).order_by("id")
-    expected.fit(((e.to_submission(), e.label, e.history_stats()) for e in rows), window=12)
+    expected.fit(((e.to_submission(), e.label, e.history_stats()) for e in rows), window=20)
     expected.last_example_id = rows.last().id
     assert bytes(windowed.blob) == expected.dumps() != bytes(whole.blob)
     assert windowed.examples_seen == whole.examples_seen == 30
-    # The setting, raised to ten over the ham budget.
-    settings.GAZETTE_ANTISPAM_HAM_BUDGET = 0.5
-    settings.GAZETTE_ANTISPAM_REBUILD_WINDOW = 5
-    assert bytes(state.rebuild(POOL).blob) == bytes(state.rebuild(POOL, window=20).blob)
-    assert bytes(state.rebuild(POOL).blob) != bytes(state.rebuild(POOL, window=5).blob)
+    settings.GAZETTE_ANTISPAM_REBUILD_WINDOW = 5  # the setting is raised the same way
+    assert bytes(state.rebuild(POOL).blob) == bytes(windowed.blob)
 
 
-def test_the_rebuild_window_holds_enough_ham_for_the_budget(settings):
-    from gazette.antispam import conf
-
-    settings.GAZETTE_ANTISPAM_HAM_BUDGET = 0.01
-    settings.GAZETTE_ANTISPAM_REBUILD_WINDOW = 50_000
-    assert conf.rebuild_window() == 50_000
-    settings.GAZETTE_ANTISPAM_REBUILD_WINDOW = 300
-    assert conf.rebuild_window() == 1_000
-    settings.GAZETTE_ANTISPAM_HAM_BUDGET = 0.001
-    assert conf.rebuild_window() == 10_000
-    settings.GAZETTE_ANTISPAM_REBUILD_WINDOW = 0
-    assert conf.rebuild_window() == 0
+def test_the_rebuild_window_holds_enough_ham_for_the_budget():
+    assert state.effective_window(50_000, 0.01) == 50_000
+    assert state.effective_window(300, 0.01) == 1_000
+    assert state.effective_window(300, 0.001) == 10_000
+    assert state.effective_window(0, 0.001) == 0

@@ -394,9 +394,12 @@ def test_a_window_folded_in_several_steps_is_the_window_folded_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     examples = _examples_with_metadata()
-    once = _fit(examples, window=7)
+    random.Random(3).shuffle(examples)  # both labels in every window
+    examples = [(*e, i % 3 == 0) for i, e in enumerate(examples)]  # and foreign ones
+    once = _fit(examples, window=12)
+    assert once.ham_scores
     monkeypatch.setattr(Engine, "_fold_step_min", 3)
-    assert _fit(examples, window=7).dumps() == once.dumps()
+    assert _fit(examples, window=12).dumps() == once.dumps()
 
 
 def test_a_window_must_hold_an_example() -> None:
@@ -415,9 +418,22 @@ def test_foreign_labels_train_but_never_set_the_thresholds() -> None:
     mixed = _fit([(*e, i % 2 == 0) for i, e in enumerate(examples)])
     own_ham = sum(1 for i, e in enumerate(examples) if i % 2 and e[1] == "ham")
     assert len(mixed.ham_scores) == own_ham
+    # A window keeps the newest of the site's own decisions before any foreign one.
     windowed = _fit([(*e, i % 2 == 0) for i, e in enumerate(examples)], window=20)
-    assert len(windowed.ham_scores) == sum(
-        1 for i, e in enumerate(examples) if i >= len(examples) - 20 and i % 2 and e[1] == "ham")
+    newest_own = [e for i, e in enumerate(examples) if i % 2][-20:]
+    assert len(windowed.ham_scores) == sum(1 for e in newest_own if e[1] == "ham") > 0
+
+
+def test_a_corpus_after_the_sites_own_decisions_does_not_push_them_out_of_the_window() -> None:
+    examples = _examples_with_metadata()
+    random.Random(5).shuffle(examples)
+    half = len(examples) // 2
+    own, corpus = examples[:half], [(*e, True) for e in examples[half:]]
+    windowed = _fit(own + corpus, window=len(corpus))
+    assert len(windowed.ham_scores) == sum(1 for e in own if e[1] == "ham")
+    assert windowed.examples_seen == len(examples)
+    # Room left over goes to the newest foreign examples; they train, never calibrate.
+    assert not np.array_equal(windowed.model.w, _fit(own).model.w)
 
 
 def test_a_foreign_label_learned_online_gives_no_ham_score() -> None:

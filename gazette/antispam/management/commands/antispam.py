@@ -6,6 +6,7 @@
                                                   seed from a CSV: text,label[,author,email,
                                                   url,ip,created]; --own: this site's decisions
     rebuild [--pool P] [--online] [--window N]    retrain from every stored decision
+    mark-own [--pool P]                           the corpus rows were this site's decisions
     snapshot [--pool P]                           write a snapshot of the current state
     prune                                         forget recent activity past its window
     status                                        pools, examples, snapshots
@@ -88,8 +89,15 @@ class Command(BaseCommand):
         rebuild.add_argument("--online", action="store_true",
                              help="replay examples one by one instead of batch training")
         rebuild.add_argument("--window", type=int, default=None, metavar="N",
-                             help="train the weights on the newest N decisions and count the "
-                             "rest (default: GAZETTE_ANTISPAM_REBUILD_WINDOW; 0: all)")
+                             help="train the weights on N decisions, the newest of the "
+                             "site's own first, and count the rest (default: "
+                             "GAZETTE_ANTISPAM_REBUILD_WINDOW; 0: all; raised to ten over "
+                             "the ham budget)")
+
+        mark = sub.add_parser("mark-own", help="say that a pool's corpus rows were this "
+                              "site's own decisions (stored by train before --own existed), "
+                              "so they set the thresholds too; then rebuild")
+        mark.add_argument("--pool", default=None, help="one pool (default: every pool)")
 
         snapshot = sub.add_parser("snapshot", help="write a snapshot now")
         snapshot.add_argument("--pool", default=None)
@@ -109,7 +117,7 @@ class Command(BaseCommand):
             if code:
                 raise CommandError(f"{action} failed ({code})")
             return
-        getattr(self, "handle_" + action)(**options)
+        getattr(self, "handle_" + action.replace("-", "_"))(**options)
 
     # --- keys ------------------------------------------------------------------------------
     def handle_key(self, *, key_action: str, **options: Any) -> None:
@@ -193,6 +201,14 @@ class Command(BaseCommand):
             self.stdout.write("nothing to rebuild: no labelled examples yet")
         for name in pools:
             self._rebuild(name, batch=not online, window=window)
+
+    def handle_mark_own(self, *, pool: str | None, **options: Any) -> None:
+        for name in [pool] if pool else state.pools():
+            marked = LabelledExample.objects.filter(pool=name, source=Source.CORPUS).update(
+                source=Source.IMPORTED)
+            self.stdout.write(f"{name}: {marked} corpus examples marked as this site's own")
+            if marked:
+                self._rebuild(name, batch=True)
 
     def handle_snapshot(self, *, pool: str | None, **options: Any) -> None:
         snapshot = state.snapshot_now(pool or conf.default_pool())
