@@ -15,6 +15,7 @@ urlpatterns = [
     path("1.1/get-subscription", views.get_subscription, name="get-subscription"),
     path("1.1/get-stats", views.get_stats, name="get-stats"),
     path("1.1/deactivate", views.deactivate, name="deactivate"),
+    path("1.1/token", views.token, name="token"),
     path("1.2/compatible-plugins", views.compatible_plugins, name="compatible-plugins"),
     path("1.2/usage-limit", views.usage_limit, name="usage-limit"),
     path("1.2/key-sites", views.key_sites, name="key-sites"),

@@ -339,6 +339,15 @@ def deactivate(request: HttpRequest) -> HttpResponse:
     return text(protocol.DEACTIVATED)
 
 
+@endpoint("POST")
+def token(request: HttpRequest) -> HttpResponse:
+    """The plugin trades its key for a token that its stats charts, framed from
+    tools.akismet.com, are loaded with. There is no such token for a Gazette key: an empty
+    answer (the plugin takes the body as it is; a 404 page would end up in those frames'
+    addresses)."""
+    return text("")
+
+
 @endpoint("GET", "HEAD")
 def compatible_plugins(request: HttpRequest) -> HttpResponse:
     """Akismet's list of form plugins it works with: none to announce from here."""

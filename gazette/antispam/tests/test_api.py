@@ -483,11 +483,12 @@ def test_stats_periods_start_at_a_month():
     assert stats_since("fortnight", date(2026, 3, 15)) is None
 
 
-def test_deactivate_and_compatible_plugins(client, api_key):
+def test_deactivate_token_and_compatible_plugins(client, api_key):
     assert_text(post(client, "1.1/deactivate", {"key": api_key.key, "blog": BLOG}),
                 b"deactivated")
     assert_text(post(client, "1.1/deactivate", {"key": "nope"}), b"invalid",
                 "API keys are 12 lowercase hexadecimal characters")
+    assert_text(post(client, "1.1/token", {"api_key": api_key.key}), b"")
     plugins = client.get("/akismet/1.2/compatible-plugins")
     assert (plugins.status_code, plugins.content) == (200, b"[]")
     assert plugins["Content-Type"] == "application/json"

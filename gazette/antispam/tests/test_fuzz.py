@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 ENDPOINTS = ["1.1/verify-key", "1.1/comment-check", "1.1/submit-spam", "1.1/submit-ham",
              "1.1/test", "1.2/usage-limit", "1.2/key-sites", "1.1/get-subscription",
-             "1.1/get-stats", "1.1/deactivate", "1.2/compatible-plugins"]
+             "1.1/get-stats", "1.1/deactivate", "1.1/token", "1.2/compatible-plugins"]
 FIELDS = ["api_key", "key", "blog", "user_ip", "user_agent", "referrer", "permalink",
           "comment_type", "comment_author", "comment_author_email", "comment_author_url",
           "comment_content", "comment_date_gmt", "comment_post_modified_gmt", "blog_lang",
