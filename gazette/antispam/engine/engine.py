@@ -660,8 +660,8 @@ class Engine:
             raise ValueError("window must be at least 1")
         c = self.config
         data = TrainingSet()
-        # Fold the oldest examples into the counts in steps, not one at a time: each fold
-        # copies the window's features once.
+        # Fold examples out of the window into the counts in steps, not one at a time: each
+        # fold copies the window's features once.
         step = max(self._fold_step_min, window // 4) if window else 0
         folded = 0
         for example in examples:
