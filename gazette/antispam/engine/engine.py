@@ -663,25 +663,23 @@ class Engine:
         # Fold examples out of the window into the counts in steps, not one at a time: each
         # fold copies the window's features once.
         step = max(self._fold_step_min, window // 4) if window else 0
-        folded = 0
         for example in examples:
             sub, label, st = example[0], example[1], example[2]
             foreign = len(example) > 3 and bool(example[3])  # type: ignore[misc]
             data.add(self._features(sub, st), 1 if label == "spam" else 0, foreign=foreign)
             if window and len(data) >= window + step:
-                folded += len(data) - window
                 data = self._count_only(data, len(data) - window)
         if window and len(data) > window:
-            folded += len(data) - window
             data = self._count_only(data, len(data) - window)
         n = len(data)
         if n == 0:
             return  # nothing learned: keep the priors (an SVM fit of nothing zeroes the bias)
-        # What the counts were before the window's rows: held-out models start from it.
+        # The counts before this fit's rows (examples folded out of the window, or learned
+        # before the fit): the held-out models start from them, as the full model does.
         base = (
             (self.nb.spam.copy(), self.nb.ham.copy(), self.nb.n_spam, self.nb.n_ham,
              dict(self.reputation))
-            if folded else None
+            if self.examples_seen else None
         )
         ys, foreign_rows = data.ys, data.foreign
         rows = np.arange(n, dtype=np.intp)
