@@ -13,7 +13,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from . import selectors, services
+from . import conf, selectors, services, state
 from .models import ApiKey, LabelledExample
 
 
@@ -142,7 +142,10 @@ class SpamDashboardPanel(Component):
             field: sum(getattr(d, field) for d in days)
             for field in ("checks", "caught", "held", "false_positives", "missed_spam")
         }
-        return {"days": days, "totals": totals}
+        with state.engine_for(conf.default_pool()) as engine:
+            binning = engine.binning_status()
+        return {"days": days, "totals": totals, "binning": binning,
+                "budget_percent": f"{binning.budget * 100:g}%"}
 
 
 @hooks.register("construct_homepage_panels")

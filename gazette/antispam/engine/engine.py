@@ -216,6 +216,23 @@ class Config:
         return max(2000, math.ceil(10.0 / max(self.ham_bin_budget, 1e-6)))
 
 
+@dataclass(frozen=True)
+class BinningStatus:
+    """Which rule decides when a score alone sends a comment to spam, for a moderator.
+
+    ``rule``: "budget" (the conformal threshold keeps the ham budget), "cold start" (only
+    above every ham score seen and at least ``Config.cold_bin_score``) or "evidence only"
+    (too few of this site's ham judged: only strong evidence bins; the rest is held).
+    """
+
+    rule: str
+    bin_score: float | None
+    ham_scores: int
+    ham_for_budget: int
+    ham_for_cold_start: int
+    budget: float
+
+
 @dataclass
 class _Features:
     hashed: frozenset[int]
@@ -514,6 +531,21 @@ class Engine:
                 hold = min(hold, binned)
             self._thresholds = (hold, binned, disc)
         return self._thresholds
+
+    def binning_status(self) -> BinningStatus:
+        c = self.config
+        _, binned, _ = self.thresholds()
+        n = len(self.ham_scores)
+        need = min_ham_for(c.ham_bin_budget)
+        if binned is None:
+            rule = "evidence only"
+        elif conformal_threshold(self.ham_scores, c.ham_bin_budget,
+                                 ascending=self._ranked) is not None:
+            rule = "budget"
+        else:
+            rule = "cold start"
+        return BinningStatus(rule, binned, n, need, max(1, c.cold_bin_min_ham),
+                             c.ham_bin_budget)
 
     # --- public API ----------------------------------------------------------------
     def check(

@@ -28,6 +28,33 @@ def test_dashboard_panel_counts_checks_and_reports(admin_client,
     assert re.findall(r"<td>(\d+)</td>", total) == ["2", "1", "0", "1", "0"]
 
 
+def _binning(html: str) -> tuple[str, str]:
+    match = re.search(r'data-binning="([^"]+)">(.*?)</p>', html, re.S)
+    return match.group(1), " ".join(match.group(2).split())
+
+
+def test_dashboard_panel_says_which_rule_bins(admin_client, settings,
+                                              django_capture_on_commit_callbacks):
+    settings.GAZETTE_ANTISPAM_ENGINE_OPTIONS = {"cold_bin_min_ham": 3, "ham_bin_budget": 0.1}
+
+    def judge(first: int, last: int) -> tuple[str, str]:
+        with django_capture_on_commit_callbacks(execute=True):
+            for i in range(first, last):
+                text = f"{HAM_TEXTS[i % len(HAM_TEXTS)]} {i}"
+                services.spam_learn(submission=Submission(content=text), label="ham")
+        return _binning(admin_client.get("/admin/").content.decode())
+
+    rule, text = judge(0, 0)
+    assert rule == "evidence only"
+    assert "judged 3 legitimate comments (0 so far" in text
+    rule, text = judge(0, 3)
+    assert rule == "cold start" and "3 judged, 9 needed to keep the 10% budget" in text
+    rule, text = judge(3, 9)
+    assert rule == "budget"
+    assert "the scores of the last 9 legitimate comments judged here" in text
+    assert "at most 10% of legitimate comments" in text
+
+
 def test_api_keys_are_managed_in_the_admin(admin_client, api_key):
     listing = admin_client.get("/admin/antispam_keys/")
     assert listing.status_code == 200
