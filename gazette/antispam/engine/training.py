@@ -150,9 +150,9 @@ class TrainingSet:
         chosen = np.zeros(len(ends), dtype=bool)
         chosen[rows] = True
         out = TrainingSet()
-        lengths = np.diff(ends, prepend=0)[chosen]
-        out._buckets = array("i", buckets[np.repeat(chosen, np.diff(ends, prepend=0))].tobytes())
-        out._ends = array("q", np.cumsum(lengths, dtype=np.int64).tobytes())
+        lengths = np.diff(ends, prepend=0)
+        out._buckets = array("i", buckets[np.repeat(chosen, lengths)].tobytes())
+        out._ends = array("q", np.cumsum(lengths[chosen], dtype=np.int64).tobytes())
         rep_lengths = np.diff(rep_ends, prepend=0)
         kept = rep[np.repeat(chosen, rep_lengths)]
         used, renumbered = np.unique(kept, return_inverse=True)
@@ -162,8 +162,9 @@ class TrainingSet:
         out._foreign = array("b", foreign[chosen].tobytes())
         out.key_names = [self.key_names[int(kid)] for kid in used]
         out.key_ids = {key: kid for kid, key in enumerate(out.key_names)}
-        out.named = [self.named[i] for i in np.flatnonzero(chosen).tolist()]
-        out.shapes = [self.shapes[i] for i in np.flatnonzero(chosen).tolist()]
+        kept_rows = np.flatnonzero(chosen).tolist()
+        out.named = [self.named[i] for i in kept_rows]
+        out.shapes = [self.shapes[i] for i in kept_rows]
         out._interned = self._interned
         return out
 
