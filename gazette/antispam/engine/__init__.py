@@ -26,7 +26,10 @@ anchors whose text shows another domain; ``author`` keyword names, website, disp
 e-mail domains; ``behaviour`` near-duplicate text across articles, bursts per IP /24
 (IPv6 /64) or e-mail, time from render to submit, honeypot; ``reputation`` learned from
 past decisions on salted hashes of e-mail, network, author name, link domains and text
-sketches; ``script`` letters in a script the article's language does not use.
+sketches; ``script`` letters in a script the article's language does not use;
+``sequence`` a character language model of spam and of ham (``charlm``), read in order,
+whose score's quantile among past examples' moves the logit by at most
+``Config.char_model_weight`` (off with ``text`` too).
 
 Decisions: a spam probability from an online logistic model whose named signals start
 from prior weights (rules that need no training); ``fit`` trains it to convergence (an

@@ -21,21 +21,26 @@ from functools import cache
 import numpy as np
 
 from . import fingerprint, links
+from .charlm import CharModel
 from .model import Averager, LinearModel, NaiveBayesRatios, sigmoid
 from .text import clean_text, foreign_script_share, hash_token, text_features
 from .training import TrainingSet
 from .types import Example, HistoryStats, Kind, Label, Submission, SubmissionKeys, Verdict
 
-GROUPS: tuple[str, ...] = ("text", "links", "author", "behaviour", "reputation", "script")
+GROUPS: tuple[str, ...] = (
+    "text", "links", "author", "behaviour", "reputation", "script", "sequence"
+)
 SNAPSHOT_MAGIC = b"GZAS"
 # 4: session 4's text features (word trigrams, skip-bigrams, case-kept characters); weights
 # trained on format 3's features would be read against different buckets.
-SNAPSHOT_FORMAT = 4
+# 5: the character model's counts and reference scores, character n-grams hashed by numpy
+# (session 8).
+SNAPSHOT_FORMAT = 5
 # Settings that change which features a text has or what they are worth: a model trained
 # under other values is not valid under these (see ``Engine.with_config``).
 FEATURE_SETTINGS = frozenset(
     {"word_ngrams", "skip_window", "char_case", "text_scaling", "nb_scale_floor", "nb_feature",
-     "disabled"}
+     "disabled", "char_model_weight", "char_model_order", "char_model_alpha", "char_model_bits"}
 )
 
 AKISMET_SPAM_AUTHORS = frozenset({"akismet-guaranteed-spam", "viagra-test-123"})
@@ -207,6 +212,15 @@ class Config:
     word_ngrams: int = 3
     skip_window: int = 4
     char_case: bool = True
+    # The character model (``charlm.CharModel``): its score, read as its quantile among the
+    # scores it gave this site's past examples before learning them, moves the logit by up
+    # to this weight either way (0: off). k-fold MCC, without -> with, in docs/antispam.md.
+    char_model_weight: float = 1.0
+    char_model_order: int = 4
+    char_model_alpha: float = 3.0
+    char_model_bits: int = 21
+    # The character model moves no score until it has this many reference scores.
+    char_model_min_reference: int = 20
     seed: int = 1
     disabled: frozenset[str] = field(default_factory=frozenset)
 
@@ -242,6 +256,10 @@ class _Features:
     keys: SubmissionKeys
     rep_keys: tuple[str, ...]
     rep_groups: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    # The character model's rows of the text (``CharModel.grams``) and its score.
+    grams: np.ndarray | None = None
+    sequence: float | None = None
+    sequence_text: str = ""
 
 
 class Engine:
@@ -264,6 +282,16 @@ class Engine:
             self.model.scale_floor = c.nb_scale_floor
         elif c.text_scaling != "binary":
             raise ValueError(f"text_scaling must be 'nb' or 'binary', not {c.text_scaling!r}")
+        self.charlm: CharModel | None = None
+        if c.char_model_weight > 0 and not {"text", "sequence"} & c.disabled:
+            self.charlm = CharModel(
+                order=c.char_model_order, bits=c.char_model_bits, alpha=c.char_model_alpha
+            )
+        # The character model's scores of this site's examples before it learned each (the
+        # newest ``Config.window()``), in arrival order and sorted: what a score's quantile
+        # is read against.
+        self.sequence_scores: list[float] = []
+        self._sequence_ranked: list[float] = []
         # Reputation counts [spam, ham] keyed by salted hashes only.
         self.reputation: dict[str, list[int]] = {}
         # Scores the model gave ham before learning it: held-out scores for the
@@ -328,7 +356,11 @@ class Engine:
         stats: HistoryStats | None,
         exclude: int | None = None,
         keys: SubmissionKeys | None = None,
+        *,
+        sequence: bool = True,
     ) -> _Features:
+        """``sequence``: also score the text with the character model (a batch fit scores
+        its examples once every count is in)."""
         off = self.config.disabled
         c = self.config
         clean = clean_text(sub.content)
@@ -489,7 +521,15 @@ class Engine:
             nb = self.nb.score(hashed, exclude)
             if nb:
                 named["text.nb"] = nb
-        return _Features(frozenset(hashed), named, reasons, hard, keys, tuple(rep_keys), rep_groups)
+        grams = score = None
+        if self.charlm is not None:
+            # The text as typed: entities and markup are part of how spam reads (measured
+            # better than the cleaned text, most on SMS: docs/antispam.md).
+            grams = self.charlm.grams(sub.content or "")
+            if sequence and self.charlm.ready():
+                score = self.charlm.score(grams, exclude)
+        return _Features(frozenset(hashed), named, reasons, hard, keys, tuple(rep_keys),
+                         rep_groups, grams, score, sub.content or "")
 
     def _apply_reputation(
         self,
@@ -505,6 +545,35 @@ class Engine:
                 named[name] = v
                 verdict = "spam" if v > 0 else "legitimate"
                 reasons[name] = f"{what} previously marked {verdict}"
+
+    # --- the character model's part of the score --------------------------------------
+    def sequence_shift(self, sequence: float | None) -> float:
+        """What the character model adds to the logit: ``w * (2q - 1)``, ``q`` the quantile
+        of its score among the reference scores (0 until there are enough of them).
+
+        A quantile, not the score itself: the character model's log-likelihood ratios are
+        long-tailed and their spread differs from site to site; read against its own past
+        scores it moves the logit by at most ``w``, on any site (measured against adding a
+        scaled score in docs/antispam.md).
+        """
+        ranked = self._sequence_ranked
+        if sequence is None or len(ranked) < max(1, self.config.char_model_min_reference):
+            return 0.0
+        below = bisect.bisect_left(ranked, sequence)
+        upto = bisect.bisect_right(ranked, sequence, lo=below)
+        q = (below + upto) / (2.0 * len(ranked))
+        return self.config.char_model_weight * (2.0 * q - 1.0)
+
+    def _add_sequence_score(self, value: float) -> None:
+        self.sequence_scores.append(value)
+        ranked = self._sequence_ranked
+        bisect.insort(ranked, value)
+        drop = len(self.sequence_scores) - self.config.window()
+        if drop > 0:
+            for old in self.sequence_scores[:drop]:
+                del ranked[bisect.bisect_left(ranked, old)]
+            del self.sequence_scores[:drop]
+        self._thresholds = None
 
     # --- thresholds ----------------------------------------------------------------
     def thresholds(self) -> tuple[float | None, float | None, float | None]:
@@ -573,10 +642,13 @@ class Engine:
         m = self.model
         text_z = m.text_logit(feats.hashed)
         contrib = m.contributions(feats.named)
-        z = m.bias + text_z + sum(contrib.values())
+        shift = self.sequence_shift(feats.sequence)
+        z = m.bias + text_z + sum(contrib.values()) + shift
         p = sigmoid(z)
         signals = dict(contrib)
         signals["text.model"] = text_z
+        if self.charlm is not None:
+            signals["text.sequence"] = shift
         signals["bias"] = m.bias
         ranked = sorted(
             ((v, k) for k, v in contrib.items() if v >= 0.25 and k in feats.reasons), reverse=True
@@ -584,6 +656,8 @@ class Engine:
         reasons = [feats.reasons[k] for _, k in ranked]
         if text_z >= 1.0:
             reasons.append(f"wording resembles past spam ({text_z:+.1f})")
+        if shift >= 0.5:
+            reasons.append(f"its characters read like past spam ({shift:+.1f})")
         if feats.hard is not None:
             kind, why = feats.hard
             return Verdict(kind, max(p, 0.999), (why, *reasons), signals)
@@ -628,9 +702,18 @@ class Engine:
             raise ValueError(f"label must be 'spam' or 'ham', not {label!r}")
         y = 1 if label == "spam" else 0
         feats = self._features(sub, stats, keys=keys)
-        p = self.model.update(feats.hashed, feats.named, y)
+        shift = self.sequence_shift(feats.sequence)
+        if shift:
+            p = sigmoid(self.model.logit(feats.hashed, feats.named) + shift)
+            self.model.update(feats.hashed, feats.named, y)
+        else:
+            p = self.model.update(feats.hashed, feats.named, y)
         if "text" not in self.config.disabled:
             self.nb.add(feats.hashed, y)
+        if self.charlm is not None and feats.grams is not None:
+            if feats.sequence is not None and not foreign:
+                self._add_sequence_score(feats.sequence)
+            self.charlm.add(feats.grams, y)
         self._count(feats.rep_keys, y)
         if y == 0 and not foreign:
             self._add_ham_score(p, burn_in=self.examples_seen < self.config.calibration_burn_in)
@@ -698,7 +781,13 @@ class Engine:
         for example in examples:
             sub, label, st = example[0], example[1], example[2]
             foreign = len(example) > 3 and bool(example[3])  # type: ignore[misc]
-            data.add(self._features(sub, st), 1 if label == "spam" else 0, foreign=foreign)
+            y = 1 if label == "spam" else 0
+            feats = self._features(sub, st, sequence=False)
+            data.add(feats, y, foreign=foreign,
+                     text=feats.sequence_text if self.charlm is not None else "")
+            if self.charlm is not None and feats.grams is not None:
+                # Every example is counted, in the window or not, as naive Bayes counts are.
+                self.charlm.add(feats.grams, y)
             if window and len(data) >= window + step:
                 data = self._count_only(data, len(data) - window)
         if window and len(data) > window:
@@ -714,6 +803,16 @@ class Engine:
             if self.examples_seen else None
         )
         ys, foreign_rows = data.ys, data.foreign
+        # The character model's score of each example without the example itself: what it
+        # would have said before learning it (a count model left one out is exactly that).
+        sequences: list[float | None] = [None] * n
+        charlm = self.charlm
+        if charlm is not None and charlm.ready():
+            for i in range(n):
+                value = charlm.score(charlm.grams(data.texts[i]), int(ys[i]))
+                sequences[i] = value
+                if not foreign_rows[i]:
+                    self._add_sequence_score(value)
         rows = np.arange(n, dtype=np.intp)
         spam, ham, alphas = self._fit_rows(data, rows)
         if calibrate and c.calibration_folds >= 2 and n >= 2 * c.calibration_folds:
@@ -737,7 +836,7 @@ class Engine:
                     if ys[i] == 0 and not foreign_rows[i]:
                         named = sub_engine._training_named(data, i, counts, None)
                         logit = sub_engine.model.logit(data.buckets(i), named)
-                        scores.append((i, sigmoid(logit)))
+                        scores.append((i, sigmoid(logit + self.sequence_shift(sequences[i]))))
             for _, score in sorted(scores):
                 self._add_ham_score(score)
         for kid, key in enumerate(data.key_names):
@@ -872,7 +971,15 @@ class Engine:
             "nb_keys": _pack("I", nb_keys),
             "nb_spam": _pack("I", self.nb.spam[nb_idx].tolist()),
             "nb_ham": _pack("I", self.nb.ham[nb_idx].tolist()),
+            "sequence_scores": _pack("d", self.sequence_scores),
         }
+        if self.charlm is not None:
+            lm = self.charlm
+            lm_idx = lm.nonzero()
+            state["lm_chars"] = list(lm.chars)
+            state["lm_keys"] = _pack("I", lm_idx.tolist())
+            state["lm_spam"] = _pack("I", lm.counts[1][lm_idx].tolist())
+            state["lm_ham"] = _pack("I", lm.counts[0][lm_idx].tolist())
         raw = json.dumps(state, sort_keys=True, separators=(",", ":")).encode()
         return SNAPSHOT_MAGIC + zlib.compress(raw, 6)
 
@@ -905,6 +1012,14 @@ class Engine:
             _unpack("I", state["nb_spam"]),
             _unpack("I", state["nb_ham"]),
         )
+        eng.sequence_scores = _unpack("d", state["sequence_scores"])
+        eng._sequence_ranked = sorted(eng.sequence_scores)
+        if eng.charlm is not None and "lm_keys" in state:
+            lm = eng.charlm
+            lm_idx = np.asarray(_unpack("I", state["lm_keys"]), dtype=np.intp)
+            lm.counts[1][lm_idx] = _unpack("I", state["lm_spam"])
+            lm.counts[0][lm_idx] = _unpack("I", state["lm_ham"])
+            lm.chars = list(state["lm_chars"])
         eng.version = state["version"]
         eng.examples_seen = state["examples_seen"]
         eng.spam_seen = state["spam_seen"]

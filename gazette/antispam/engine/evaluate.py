@@ -190,6 +190,29 @@ def kfold(
     }
 
 
+def config_overrides(pairs: Sequence[str]) -> dict[str, object]:
+    """``NAME=VALUE`` pairs as Config fields, each value read as its default's type."""
+    defaults = Config()
+    out: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        name = name.strip()
+        if not sep or name not in Config.__dataclass_fields__ or name in ("disabled",
+                                                                          "secret_key"):
+            raise ValueError(f"--set {pair!r}: expected NAME=VALUE with NAME a setting")
+        kind = type(getattr(defaults, name))
+        try:
+            if kind is bool:
+                if raw.strip().lower() not in ("true", "false", "1", "0"):
+                    raise ValueError(raw)
+                out[name] = raw.strip().lower() in ("true", "1")
+            else:
+                out[name] = kind(raw)
+        except ValueError:
+            raise ValueError(f"--set {pair!r}: {raw!r} is not a {kind.__name__}") from None
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Evaluate the antispam engine on labelled data.")
     ap.add_argument("data", nargs="?", type=Path, help="CSV with header text,label,...")
@@ -208,7 +231,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="batch training of k-fold (default: the engine's Config default)",
     )
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="an engine setting (Config field), e.g. char_model_weight=0; repeatable")
     args = ap.parse_args(argv)
+    try:
+        overrides = config_overrides(args.set)
+    except ValueError as error:
+        ap.error(str(error))
     if args.corpus:
         rows = rows_from_dicts(corpora.load(args.corpus))
     elif args.data:
@@ -224,6 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = Config(ham_bin_budget=args.budget, disabled=disabled)
     if args.fit_solver:
         config = replace(config, fit_solver=args.fit_solver)
+    config = replace(config, **overrides)
     if args.protocol == "prequential":
         result = prequential(rows, config)
     else:
@@ -231,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     result["budget"] = args.budget
     result["disabled"] = sorted(disabled)
     result["fit_solver"] = config.fit_solver
+    if overrides:
+        result["settings"] = overrides
     print(json.dumps(result, sort_keys=False))
     return 0
 

@@ -49,6 +49,9 @@ class TrainingSet:
         self._ys = array("b")
         self._foreign = array("b")
         self.named: list[NamedValues] = []
+        # Each example's cleaned text, when a character model will score it after the fit
+        # has counted every example ("" otherwise).
+        self.texts: list[str] = []
         self.shapes: list[GroupShape] = []
         self.key_ids: dict[str, int] = {}
         self.key_names: list[str] = []
@@ -59,10 +62,13 @@ class TrainingSet:
     def __len__(self) -> int:
         return len(self._ys)
 
-    def add(self, features: TrainableFeatures, y: int, *, foreign: bool = False) -> None:
+    def add(
+        self, features: TrainableFeatures, y: int, *, foreign: bool = False, text: str = ""
+    ) -> None:
         """Append one example. Reputation and naive Bayes values are not kept: they
         depend on which examples a model is trained on and are computed per model.
-        ``foreign``: labelled elsewhere (see ``Engine.learn``)."""
+        ``foreign``: labelled elsewhere (see ``Engine.learn``); ``text``: its cleaned text,
+        kept for the character model."""
         if self._frozen is not None:
             raise RuntimeError("training set already read")
         self._buckets.extend(features.hashed)
@@ -73,6 +79,7 @@ class TrainingSet:
             if not k.startswith("reputation.") and k != "text.nb"
         )
         self.named.append(named)
+        self.texts.append(text)
         shape: list[tuple[str, int]] = []
         for name, _, keys in features.rep_groups:
             shape.append((name, len(keys)))
@@ -164,6 +171,7 @@ class TrainingSet:
         out.key_ids = {key: kid for kid, key in enumerate(out.key_names)}
         kept_rows = np.flatnonzero(chosen).tolist()
         out.named = [self.named[i] for i in kept_rows]
+        out.texts = [self.texts[i] for i in kept_rows]
         out.shapes = [self.shapes[i] for i in kept_rows]
         out._interned = self._interned
         return out

@@ -70,3 +70,24 @@ def test_main_chooses_the_fit_solver(
     assert evaluate.main(args) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["fit_solver"] == solver
+
+
+def test_settings_are_read_as_their_defaults_types() -> None:
+    got = evaluate.config_overrides(
+        ["char_model_weight=0", "char_model_order=3", "nb_feature=true", "fit_solver=sgd"]
+    )
+    assert got == {"char_model_weight": 0.0, "char_model_order": 3, "nb_feature": True,
+                   "fit_solver": "sgd"}
+    for bad in ("char_model_weight", "nope=1", "char_model_order=x", "nb_feature=maybe",
+                "secret_key=s"):
+        with pytest.raises(ValueError, match="--set"):
+            evaluate.config_overrides([bad])
+
+
+def test_main_applies_settings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _csv(tmp_path / "d.csv")
+    assert evaluate.main([str(data), "--set", "char_model_weight=0"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["settings"] == {"char_model_weight": 0.0}
+    with pytest.raises(SystemExit):
+        evaluate.main([str(data), "--set", "char_model_weight=heavy"])

@@ -136,6 +136,9 @@ def _fit_one_by_one(engine: Engine, examples, solver: str) -> None:  # type: ign
     for f, y in zip(feats, ys, strict=True):
         engine._count(f.rep_keys, y)
         engine.nb.add(f.hashed, y)
+        engine.charlm.add(f.grams, y)
+    for f, y in zip(feats, ys, strict=True):  # each scored without itself
+        engine._add_sequence_score(engine.charlm.score(f.grams, y))
     rows = []
     for f, y in zip(feats, ys, strict=True):
         named = {k: v for k, v in f.named.items() if not k.startswith("reputation.")}

@@ -1,0 +1,209 @@
+"""The character model: counts, leave-one-out scores, and its part in the engine's score."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from gazette.antispam.engine import Config, Engine
+from gazette.antispam.engine.charlm import CharModel
+from gazette.antispam.engine.text import HASH_BITS, char_ngram_buckets
+
+from .conftest import sub
+from .samples import HAM_TEXTS, SPAM_TEXTS
+
+
+def _trained(order: int = 4) -> CharModel:
+    lm = CharModel(order=order, bits=16)
+    for t in SPAM_TEXTS:
+        lm.add(lm.grams(t), 1)
+    for t in HAM_TEXTS:
+        lm.add(lm.grams(t), 0)
+    return lm
+
+
+def test_grams_cover_every_position_and_order_and_ignore_case() -> None:
+    lm = CharModel(order=3, bits=12)
+    g = lm.grams("Win NOW")
+    assert g.shape == (7, len("Win NOW") + 1)  # pairs of orders 0-3, contexts of 1-3
+    assert g.min() >= 0 and g.max() < 1 << 12
+    assert np.array_equal(g, lm.grams("win now"))
+    assert np.array_equal(g, CharModel(order=3, bits=12).grams("Win NOW"))  # no process salt
+    assert not np.array_equal(g, lm.grams("win not"))
+    # The same character after the same context gets the same row wherever it is.
+    twice = lm.grams("abcabc")
+    assert twice[2][5] == twice[2][2]  # "c" after "ab"
+    assert twice[3][5] != twice[3][2]  # "c" after "cab", and after the start and "ab"
+    assert lm.grams("").shape == (7, 1)  # the end of text is still predicted
+
+
+def test_spam_like_text_scores_above_ham_like_text() -> None:
+    lm = _trained()
+    assert lm.score(lm.grams("click here to win cheap pills now")) > 0
+    assert lm.score(lm.grams("the council report on the harbour was lovely")) < 0
+
+
+def test_score_is_zero_until_both_classes_are_seen() -> None:
+    lm = CharModel(bits=12)
+    lm.add(lm.grams("buy now"), 1)
+    assert not lm.ready()
+    assert lm.score(lm.grams("buy now")) == 0.0
+    lm.add(lm.grams("hello there"), 0)
+    assert lm.ready() and lm.score(lm.grams("buy now")) > 0
+
+
+@pytest.mark.parametrize("label", [0, 1])
+def test_leave_one_out_equals_a_model_that_never_saw_the_text(label: int) -> None:
+    text = "Click here, click HERE: cheap pills and a lovely harbour photo"
+    without = _trained()
+    with_it = _trained()
+    with_it.add(with_it.grams(text), label)
+    g = with_it.grams(text)
+    assert with_it.score(g, exclude=label) == pytest.approx(without.score(g), rel=1e-12)
+    assert with_it.score(g) != pytest.approx(without.score(g))
+
+
+def test_taking_a_text_back_out_restores_the_counts() -> None:
+    lm = _trained()
+    before = lm.counts.copy(), list(lm.chars)
+    g = lm.grams("aaaa aaaa repeated grams")
+    lm.add(g, 1)
+    lm.add(g, 1, sign=-1)
+    assert np.array_equal(lm.counts, before[0]) and lm.chars == before[1]
+
+
+def test_batch_counts_equal_one_at_a_time() -> None:
+    one = _trained()
+    batch = CharModel(order=4, bits=16)
+    spam = np.zeros(1 << 16, dtype=np.int64)
+    ham = np.zeros(1 << 16, dtype=np.int64)
+    chars = [0, 0]
+    for texts, y, acc in ((SPAM_TEXTS, 1, spam), (HAM_TEXTS, 0, ham)):
+        for t in texts:
+            g = batch.grams(t)
+            acc += np.bincount(g.ravel(), minlength=1 << 16)
+            chars[y] += g.shape[1]
+    batch.add_counts(spam, ham, chars[1], chars[0])
+    assert np.array_equal(batch.counts, one.counts) and batch.chars == one.chars
+
+
+def test_char_ngram_buckets_hash_each_ngram_alike_wherever_it_is() -> None:
+    b = char_ngram_buckets(b"xyzxyz", 2, 3)
+    assert len(b) == 5 + 4  # 2-grams and 3-grams of six bytes
+    assert b.max() < 1 << HASH_BITS
+    twos, threes = b[:5].tolist(), b[5:].tolist()
+    assert twos[0] == twos[3] and threes[0] == threes[3]  # "xy", "xyz" twice
+    assert twos[0] not in threes  # lengths are hashed apart
+    assert len(char_ngram_buckets(b"a", 2, 5)) == 0
+
+
+# --- in the engine ----------------------------------------------------------------------
+
+def _engine(**kw: object) -> Engine:
+    e = Engine(Config(secret_key="k", char_model_min_reference=5, **kw))  # type: ignore[arg-type]
+    for i in range(3):
+        for t in HAM_TEXTS:
+            e.learn(sub(f"{t} ({i})"), "ham")
+        for t in SPAM_TEXTS:
+            e.learn(sub(f"{t} ({i})"), "spam")
+    return e
+
+
+def test_shift_is_the_scores_quantile_bounded_by_the_weight() -> None:
+    e = _engine(char_model_weight=1.5)
+    ranked = e._sequence_ranked
+    # Scored from the first spam after the first ham on: a score needs both classes.
+    assert len(ranked) == 3 * (len(HAM_TEXTS) + len(SPAM_TEXTS)) - len(HAM_TEXTS) - 1
+    assert e.sequence_shift(ranked[-1] + 100) == pytest.approx(1.5)
+    assert e.sequence_shift(ranked[0] - 100) == pytest.approx(-1.5)
+    mid = sorted(ranked)[len(ranked) // 2]
+    assert abs(e.sequence_shift(mid)) < 0.2
+    assert e.sequence_shift(None) == 0.0
+    values = [e.sequence_shift(x) for x in np.linspace(ranked[0], ranked[-1], 25)]
+    assert values == sorted(values)
+
+
+def test_no_shift_before_enough_reference_scores() -> None:
+    e = Engine(Config(secret_key="k", char_model_min_reference=50))
+    e.learn(sub("buy cheap pills now"), "spam")
+    e.learn(sub("a lovely report on the harbour"), "ham")
+    e.learn(sub("buy cheap watches now"), "spam")
+    assert 0 < len(e.sequence_scores) < 50
+    assert e.sequence_shift(1e9) == 0.0
+    assert e.check(sub("buy cheap pills now")).signals["text.sequence"] == 0.0
+
+
+def test_the_character_model_moves_the_score_and_says_why() -> None:
+    with_lm = _engine()
+    without = _engine(char_model_weight=0)
+    assert without.charlm is None and "text.sequence" not in without.check(sub("x")).signals
+    text = "Cheap pills, free spins: click here and win cash now"
+    v, base = with_lm.check(sub(text)), without.check(sub(text))
+    shift = v.signals["text.sequence"]
+    assert shift > 0
+    assert math.log(v.score / (1 - v.score)) == pytest.approx(
+        math.log(base.score / (1 - base.score)) + shift, abs=1e-9
+    )
+    seen = with_lm.check(sub(f"{SPAM_TEXTS[0]} (0)"))  # learned: above every left-out score
+    assert seen.signals["text.sequence"] >= 0.5
+    assert any("characters read like past spam" in r for r in seen.reasons)
+    assert not any("characters read like" in r for r in base.reasons)
+    ham = with_lm.check(sub("Thanks for the lovely photo of the harbour, who took it?"))
+    assert ham.signals["text.sequence"] < 0
+
+
+def test_learning_updates_the_character_model_at_once() -> None:
+    e = _engine()
+    text = "zqxv zqxv zqxv kwpf kwpf"
+    before = e.charlm.score(e.charlm.grams(text))  # type: ignore[union-attr]
+    for _ in range(3):
+        e.learn(sub(text), "spam")
+    assert e.charlm.score(e.charlm.grams(text)) > before  # type: ignore[union-attr]
+
+
+def test_foreign_examples_train_it_but_never_join_the_reference() -> None:
+    e = _engine()
+    n = len(e.sequence_scores)
+    chars = list(e.charlm.chars)  # type: ignore[union-attr]
+    e.learn(sub("a seed corpus comment about something else"), "ham", foreign=True)
+    assert len(e.sequence_scores) == n
+    assert e.charlm.chars[0] > chars[0]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("group", ["text", "sequence"])
+def test_disabling_its_group_or_text_turns_it_off(group: str) -> None:
+    e = Engine(Config(secret_key="k", disabled=frozenset({group})))
+    assert e.charlm is None
+    e.learn(sub("buy now"), "spam")
+    e.learn(sub("hello there"), "ham")
+    assert e.sequence_scores == [] and "text.sequence" not in e.check(sub("buy")).signals
+
+
+def test_snapshot_keeps_the_character_model() -> None:
+    e = _engine()
+    restored = Engine.loads(e.dumps(), secret_key="k")
+    assert np.array_equal(restored.charlm.counts, e.charlm.counts)  # type: ignore[union-attr]
+    assert restored.sequence_scores == e.sequence_scores
+    for t in ("click here to win now", "the harbour photo is lovely", "mixed words here"):
+        assert restored.check(sub(t)).score == e.check(sub(t)).score
+    assert restored.dumps() == e.dumps()
+
+
+def test_fit_scores_each_example_without_itself_and_calibrates_with_it() -> None:
+    examples = [(sub(f"{t} #{i}"), "ham", None) for i in range(6) for t in HAM_TEXTS] + [
+        (sub(f"{t} #{i}"), "spam", None) for i in range(6) for t in SPAM_TEXTS
+    ]
+    fitted = Engine(Config(secret_key="k"))
+    fitted.fit(examples)  # type: ignore[arg-type]
+    lm = fitted.charlm
+    assert lm is not None
+    expected = [lm.score(lm.grams(s.content), 1 if label == "spam" else 0)
+                for s, label, _ in examples]
+    assert fitted.sequence_scores == pytest.approx(expected)
+    # Same counts as learning one at a time.
+    online = Engine(Config(secret_key="k"))
+    for s, label, st in examples:
+        online.learn(s, label, st)  # type: ignore[arg-type]
+    assert np.array_equal(online.charlm.counts, lm.counts)  # type: ignore[union-attr]
