@@ -21,11 +21,13 @@ import numpy as np
 
 _PAD = 0x02  # before the text: the first characters are predicted from "start of text"
 _END = 0x03  # after it: how texts end is part of the model
-_M1 = np.uint64(0x100000001B3)  # FNV-1a prime
-_M2 = np.uint64(0x9E3779B97F4A7C15)
-_M3 = np.uint64(0xC2B2AE3D27D4EB4F)
-_CTX_SALT = np.uint64(0x5BD1E9955BD1E995)
-_BASE = np.uint64(0xCBF29CE484222325)  # FNV offset basis
+# Each step multiplies by a dense odd constant and folds the high half down: FNV-1a's
+# sparse prime (2**40 + 435) left short strings of small code points colliding in the top
+# bits ("<start><start>le" with "com<end>").
+_MUL = np.uint64(0x9E3779B97F4A7C15)
+_FOLD = np.uint64(29)
+_FINAL = np.uint64(0xBF58476D1CE4E5B9)
+_BASE = np.uint64(0xCBF29CE484222325)
 
 
 class CharModel:
@@ -37,16 +39,20 @@ class CharModel:
         self.order = order
         self.bits = bits
         self.alpha = alpha
-        # counts[1]: spam, counts[0]: ham.
-        self.counts = np.zeros((2, 1 << bits), dtype=np.uint32)
+        # counts[bucket] = (ham, spam): a check reads both from one cache line.
+        self.counts = np.zeros((1 << bits, 2), dtype=np.uint32)
         self.chars = [0, 0]  # characters predicted, per class (the empty context's count)
+        self.texts = [0, 0]  # texts, per class (the count of the start-of-text contexts)
         self._shift = np.uint64(64 - bits)
 
     def grams(self, text: str) -> np.ndarray:
-        """Table rows of ``text``: shape (2 * order + 1, len(text) + 1).
+        """Table rows of ``text``'s n-grams: shape (order + 1, len(text) + 1).
 
-        Row k (0..order) is the (context of k characters, next character) pair at each
-        position; row order + k (k = 1..order) is that context alone.
+        Row k, column i: the k + 1 characters ending at the i-th predicted character (the
+        text's characters, then the end of text), after ``order`` start-of-text marks.
+        Read as (context of k characters, next character) it is what is predicted; the same
+        n-gram one column on is the context of order k + 1. An n-gram's row depends on its
+        characters only, so one count serves both.
         """
         k_max = self.order
         codes = np.frombuffer(
@@ -54,20 +60,18 @@ class CharModel:
             dtype=np.uint32,
         ).astype(np.uint64)
         n = len(codes) - k_max
-        nxt = codes[k_max:]
+        h = np.empty((k_max + 1, n), dtype=np.uint64)
         with np.errstate(over="ignore"):
-            # ctx[k]: hash of the k characters before each position (FNV-style, one
-            # character a step).
-            ctx = np.empty((k_max + 1, n), dtype=np.uint64)
-            ctx[0] = _BASE
+            # Hashed from the last character back, one character more a row.
+            x = (codes[k_max:] ^ _BASE) * _MUL
+            h[0] = x ^ (x >> _FOLD)
             for k in range(1, k_max + 1):
-                np.multiply(ctx[k - 1] ^ codes[k_max - k : k_max - k + n], _M1, out=ctx[k])
-            out = np.empty((2 * k_max + 1, n), dtype=np.uint64)
-            np.multiply(ctx ^ nxt, _M2, out=out[: k_max + 1])
-            np.multiply(ctx[1:] ^ _CTX_SALT, _M3, out=out[k_max + 1 :])
-        out >>= self._shift
+                x = (h[k - 1] ^ codes[k_max - k : k_max - k + n]) * _MUL
+                h[k] = x ^ (x >> _FOLD)
+            h *= _FINAL
+        h >>= self._shift
         # Below 2**bits, so the same bits read as signed: an index array without a copy.
-        return out.view(np.int64)
+        return h.view(np.int64)
 
     def ready(self) -> bool:
         """Both classes seen: a score means something."""
@@ -75,21 +79,14 @@ class CharModel:
 
     def add(self, grams: np.ndarray, y: int, sign: int = 1) -> None:
         """Count one text of class ``y`` (``sign`` -1 takes it back out)."""
-        flat = grams.ravel()
-        table = self.counts[1 if y else 0]
+        col = 1 if y else 0
+        table = self.counts[:, col]
         if sign > 0:
-            np.add.at(table, flat, 1)
+            np.add.at(table, grams.ravel(), 1)
         else:
-            np.subtract.at(table, flat, 1)
-        self.chars[1 if y else 0] += sign * grams.shape[1]
-
-    def add_counts(self, spam: np.ndarray, ham: np.ndarray, spam_chars: int,
-                   ham_chars: int) -> None:
-        """Add a batch's per-row counts (``np.bincount`` of the texts' grams)."""
-        self.counts[1] += spam.astype(np.uint32)
-        self.counts[0] += ham.astype(np.uint32)
-        self.chars[1] += spam_chars
-        self.chars[0] += ham_chars
+            np.subtract.at(table, grams.ravel(), 1)
+        self.chars[col] += sign * grams.shape[1]
+        self.texts[col] += sign
 
     def score(self, grams: np.ndarray, exclude: int | None = None) -> float:
         """Log-likelihood ratio spam : ham of the text, per square root of its length.
@@ -98,34 +95,33 @@ class CharModel:
         0.0 until both classes have been seen.
         """
         n = grams.shape[1]
-        if not n:
-            return 0.0
         k_max = self.order
         a = self.alpha
-        own = None
+        chars = np.array(self.chars, dtype=np.float64)
+        texts = np.array(self.texts, dtype=np.float64)
+        vals = self.counts[grams].astype(np.float64)  # (order + 1, n, [ham, spam])
         if exclude is not None:
-            flat = grams.ravel()
-            _, inverse, times = np.unique(flat, return_inverse=True, return_counts=True)
-            own = times[inverse].reshape(grams.shape).astype(np.float64)
-        chars = self.chars
-        totals = np.array(
-            [chars[1] - (n if exclude == 1 else 0), chars[0] - (n if exclude == 0 else 0)],
-            dtype=np.float64,
-        )
-        if totals.min() <= 0:
+            col = 1 if exclude else 0
+            _, inverse, times = np.unique(grams, return_inverse=True, return_counts=True)
+            vals[..., col] -= times[inverse].reshape(grams.shape)
+            chars[col] -= n
+            texts[col] -= 1
+        if chars.min() <= 0:
             return 0.0
-        # vals[row, class]: contiguous per row, which the interpolation reads row by row.
-        vals = np.empty((grams.shape[0], 2, n))
-        vals[:, 0] = self.counts[1][grams]  # spam
-        vals[:, 1] = self.counts[0][grams]  # ham
-        if own is not None:
-            vals[:, 0 if exclude == 1 else 1] -= own
+        # The context of order k at column i is row k - 1 at column i - 1; before the first
+        # character it is k start-of-text marks, seen once per text.
+        den = np.empty((k_max, n, 2))
+        den[:, 0] = texts
+        den[:, 1:] = vals[:k_max, :-1]
+        den += a
         # Order 0 backs off to a uniform choice among a few hundred characters.
-        p = (vals[0] + a / 256.0) / (totals[:, None] + a)
+        p = (vals[0] + a / 256.0) / (chars + a)
         for k in range(1, k_max + 1):
-            p = (vals[k] + a * p) / (vals[k_max + k] + a)
-        logp = np.log(np.maximum(p, 1e-12)).sum(axis=1)
-        return float(logp[0] - logp[1]) / math.sqrt(n)
+            p *= a
+            p += vals[k]
+            p /= den[k - 1]
+        logp = np.log(np.maximum(p, 1e-12)).sum(axis=0)
+        return float(logp[1] - logp[0]) / math.sqrt(n)
 
     def nonzero(self) -> np.ndarray:
-        return np.flatnonzero(self.counts[0] | self.counts[1])
+        return np.flatnonzero(self.counts.any(axis=1))

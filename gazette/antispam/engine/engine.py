@@ -359,8 +359,9 @@ class Engine:
         *,
         sequence: bool = True,
     ) -> _Features:
-        """``sequence``: also score the text with the character model (a batch fit scores
-        its examples once every count is in)."""
+        """``sequence``: also read the text with the character model (a batch fit scores
+        its examples once every count is in; a check only when it could change the
+        verdict)."""
         off = self.config.disabled
         c = self.config
         clean = clean_text(sub.content)
@@ -522,11 +523,11 @@ class Engine:
             if nb:
                 named["text.nb"] = nb
         grams = score = None
-        if self.charlm is not None:
-            # The text as typed: entities and markup are part of how spam reads (measured
-            # better than the cleaned text, most on SMS: docs/antispam.md).
+        # The text as typed: entities and markup are part of how spam reads (measured
+        # better than the cleaned text, most on SMS: docs/antispam.md).
+        if self.charlm is not None and sequence:
             grams = self.charlm.grams(sub.content or "")
-            if sequence and self.charlm.ready():
+            if self.charlm.ready():
                 score = self.charlm.score(grams, exclude)
         return _Features(frozenset(hashed), named, reasons, hard, keys, tuple(rep_keys),
                          rep_groups, grams, score, sub.content or "")
@@ -635,19 +636,52 @@ class Engine:
             or sub.author_email.strip().lower() in AKISMET_SPAM_EMAILS
         ):
             return Verdict("spam", 1.0, ("Akismet test value for guaranteed spam",), {})
-        feats = self._features(sub, stats, keys=keys)
+        feats = self._features(sub, stats, keys=keys, sequence=False)
         return self._decide(feats)
 
     def _decide(self, feats: _Features) -> Verdict:
         m = self.model
+        c = self.config
         text_z = m.text_logit(feats.hashed)
         contrib = m.contributions(feats.named)
+        base = m.bias + text_z + sum(contrib.values())
+        hold, binned, disc = self.thresholds()
+        # Strong evidence is judged with the prior (rule) weights, not learned ones, so that
+        # it stays a rule that needs no training and cannot bypass the ham budget.
+        priors = self.model.priors
+        evidence = sum(
+            priors.get(k, 0.0) * v for k, v in feats.named.items() if not k.startswith("text.")
+        )
+        strong_rule = evidence >= c.strong_evidence
+
+        def kind_of(p: float) -> Kind:
+            if disc is not None and p > disc:
+                return "discard"
+            if (binned is not None and p > binned) or (strong_rule and p >= c.strong_min_score):
+                return "spam"
+            if hold is not None and p > hold:
+                return "hold"
+            return "ham"
+
+        if (
+            feats.sequence is None
+            and feats.hard is None
+            and self.charlm is not None
+            and self.charlm.ready()
+            and len(self._sequence_ranked) >= max(1, c.char_model_min_reference)
+        ):
+            # The character model moves the logit by at most its weight: read the text with
+            # it only when that could change the verdict (most comments are far from every
+            # threshold), so the score of a clear case leaves it out.
+            w = c.char_model_weight
+            if kind_of(sigmoid(base - w)) != kind_of(sigmoid(base + w)):
+                lm = self.charlm
+                feats.sequence = lm.score(lm.grams(feats.sequence_text))
         shift = self.sequence_shift(feats.sequence)
-        z = m.bias + text_z + sum(contrib.values()) + shift
-        p = sigmoid(z)
+        p = sigmoid(base + shift)
         signals = dict(contrib)
         signals["text.model"] = text_z
-        if self.charlm is not None:
+        if feats.sequence is not None:
             signals["text.sequence"] = shift
         signals["bias"] = m.bias
         ranked = sorted(
@@ -661,24 +695,7 @@ class Engine:
         if feats.hard is not None:
             kind, why = feats.hard
             return Verdict(kind, max(p, 0.999), (why, *reasons), signals)
-        hold, binned, disc = self.thresholds()
-        # Strong evidence is judged with the prior (rule) weights, not learned ones, so that
-        # it stays a rule that needs no training and cannot bypass the ham budget.
-        priors = self.model.priors
-        evidence = sum(
-            priors.get(k, 0.0) * v for k, v in feats.named.items() if not k.startswith("text.")
-        )
-        kind: Kind
-        strong = evidence >= self.config.strong_evidence and p >= self.config.strong_min_score
-        if disc is not None and p > disc:
-            kind = "discard"
-        elif (binned is not None and p > binned) or strong:
-            kind = "spam"
-        elif hold is not None and p > hold:
-            kind = "hold"
-        else:
-            kind = "ham"
-        return Verdict(kind, p, tuple(reasons), signals)
+        return Verdict(kind_of(p), p, tuple(reasons), signals)
 
     def learn(
         self,
@@ -785,9 +802,9 @@ class Engine:
             feats = self._features(sub, st, sequence=False)
             data.add(feats, y, foreign=foreign,
                      text=feats.sequence_text if self.charlm is not None else "")
-            if self.charlm is not None and feats.grams is not None:
+            if self.charlm is not None:
                 # Every example is counted, in the window or not, as naive Bayes counts are.
-                self.charlm.add(feats.grams, y)
+                self.charlm.add(self.charlm.grams(feats.sequence_text), y)
             if window and len(data) >= window + step:
                 data = self._count_only(data, len(data) - window)
         if window and len(data) > window:
@@ -977,9 +994,10 @@ class Engine:
             lm = self.charlm
             lm_idx = lm.nonzero()
             state["lm_chars"] = list(lm.chars)
+            state["lm_texts"] = list(lm.texts)
             state["lm_keys"] = _pack("I", lm_idx.tolist())
-            state["lm_spam"] = _pack("I", lm.counts[1][lm_idx].tolist())
-            state["lm_ham"] = _pack("I", lm.counts[0][lm_idx].tolist())
+            state["lm_spam"] = _pack("I", lm.counts[lm_idx, 1].tolist())
+            state["lm_ham"] = _pack("I", lm.counts[lm_idx, 0].tolist())
         raw = json.dumps(state, sort_keys=True, separators=(",", ":")).encode()
         return SNAPSHOT_MAGIC + zlib.compress(raw, 6)
 
@@ -1017,9 +1035,10 @@ class Engine:
         if eng.charlm is not None and "lm_keys" in state:
             lm = eng.charlm
             lm_idx = np.asarray(_unpack("I", state["lm_keys"]), dtype=np.intp)
-            lm.counts[1][lm_idx] = _unpack("I", state["lm_spam"])
-            lm.counts[0][lm_idx] = _unpack("I", state["lm_ham"])
+            lm.counts[lm_idx, 1] = _unpack("I", state["lm_spam"])
+            lm.counts[lm_idx, 0] = _unpack("I", state["lm_ham"])
             lm.chars = list(state["lm_chars"])
+            lm.texts = list(state["lm_texts"])
         eng.version = state["version"]
         eng.examples_seen = state["examples_seen"]
         eng.spam_seen = state["spam_seen"]

@@ -122,17 +122,19 @@ def text_features(
     return feats
 
 
-_CHAR_BASE = np.uint64(0xCBF29CE484222325)  # FNV-1a
-_CHAR_PRIME = np.uint64(0x100000001B3)
-_CHAR_MIX = np.uint64(0x9E3779B97F4A7C15)
+_CHAR_BASE = np.uint64(0xCBF29CE484222325)
+_CHAR_MUL = np.uint64(0x9E3779B97F4A7C15)  # dense: FNV's sparse prime collided (charlm.py)
+_CHAR_FOLD = np.uint64(29)
+_CHAR_FINAL = np.uint64(0xBF58476D1CE4E5B9)
 _CHAR_SHIFT = np.uint64(64 - HASH_BITS)
 
 
 def char_ngram_buckets(data: bytes, n_min: int, n_max: int) -> np.ndarray:
     """Buckets of every byte n-gram of ``data``, ``n_min`` to ``n_max`` long.
 
-    FNV-1a over the bytes, all positions at once (numpy), then mixed with the length: a
-    comment has hundreds of n-grams and hashing each in Python took a fifth of a check.
+    A multiply-and-fold hash over the bytes, all positions at once (numpy), then mixed
+    with the length: a comment has hundreds of n-grams and hashing each in Python (CRC32)
+    took a fifth of a check.
     """
     b = np.frombuffer(data, dtype=np.uint8).astype(np.uint64)
     size = len(b)
@@ -143,9 +145,10 @@ def char_ngram_buckets(data: bytes, n_min: int, n_max: int) -> np.ndarray:
             m = size - n + 1
             if m <= 0:
                 break
-            h = (h[:m] ^ b[n - 1 :]) * _CHAR_PRIME
+            h = (h[:m] ^ b[n - 1 :]) * _CHAR_MUL
+            h ^= h >> _CHAR_FOLD
             if n >= n_min:
-                out.append(((h ^ np.uint64(_SEED_CHAR + n)) * _CHAR_MIX) >> _CHAR_SHIFT)
+                out.append(((h ^ np.uint64(_SEED_CHAR + n)) * _CHAR_FINAL) >> _CHAR_SHIFT)
     return np.concatenate(out) if out else np.zeros(0, dtype=np.uint64)
 
 

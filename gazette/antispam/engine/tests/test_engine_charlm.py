@@ -15,8 +15,8 @@ from .conftest import sub
 from .samples import HAM_TEXTS, SPAM_TEXTS
 
 
-def _trained(order: int = 4) -> CharModel:
-    lm = CharModel(order=order, bits=16)
+def _trained(order: int = 4, bits: int = 16) -> CharModel:
+    lm = CharModel(order=order, bits=bits)
     for t in SPAM_TEXTS:
         lm.add(lm.grams(t), 1)
     for t in HAM_TEXTS:
@@ -27,16 +27,41 @@ def _trained(order: int = 4) -> CharModel:
 def test_grams_cover_every_position_and_order_and_ignore_case() -> None:
     lm = CharModel(order=3, bits=12)
     g = lm.grams("Win NOW")
-    assert g.shape == (7, len("Win NOW") + 1)  # pairs of orders 0-3, contexts of 1-3
+    assert g.shape == (4, len("Win NOW") + 1)  # n-grams of 1-4 characters, and the end
     assert g.min() >= 0 and g.max() < 1 << 12
     assert np.array_equal(g, lm.grams("win now"))
     assert np.array_equal(g, CharModel(order=3, bits=12).grams("Win NOW"))  # no process salt
     assert not np.array_equal(g, lm.grams("win not"))
-    # The same character after the same context gets the same row wherever it is.
+    # An n-gram has the same row wherever it is, whatever it is read as.
     twice = lm.grams("abcabc")
-    assert twice[2][5] == twice[2][2]  # "c" after "ab"
-    assert twice[3][5] != twice[3][2]  # "c" after "cab", and after the start and "ab"
-    assert lm.grams("").shape == (7, 1)  # the end of text is still predicted
+    assert twice[2][5] == twice[2][2]  # "abc" ending at both "c"s
+    assert twice[3][5] != twice[3][2]  # "cabc" is not "<start>abc"
+    assert twice[1][2] == lm.grams("xbc")[1][2]  # "bc"
+    assert lm.grams("").shape == (4, 1)  # the end of text is still predicted
+
+
+def test_probabilities_of_the_next_character_sum_to_one() -> None:
+    # Scoring a one-character text predicts that character, then the end of text; over
+    # every character the model could predict (the ones it knows and one it never saw),
+    # what it gives the first character sums to one.
+    lm = _trained(order=2, bits=24)  # no collisions among these few hundred n-grams
+    vocab = sorted({ch for t in SPAM_TEXTS + HAM_TEXTS for ch in t.lower()})
+    a = lm.alpha
+
+    def first_char_probability(ch: str, col: int) -> float:
+        g = lm.grams(ch)[:, 0]
+        vals = lm.counts[g, col].astype(float)
+        p = (vals[0] + a / 256.0) / (lm.chars[col] + a)
+        for k in range(1, lm.order + 1):
+            p = (vals[k] + a * p) / (lm.texts[col] + a)
+        return p
+
+    for col in (0, 1):
+        known = sum(first_char_probability(ch, col) for ch in vocab + ["\x03"])
+        unseen = first_char_probability("\u2603", col)
+        # Characters never seen share the uniform part left over: a / 256 of the order-0
+        # mass each, for the 256 - len(vocab) - 1 places of the uniform choice not taken.
+        assert known + unseen * (256 - len(vocab) - 1) == pytest.approx(1.0, rel=1e-9)
 
 
 def test_spam_like_text_scores_above_ham_like_text() -> None:
@@ -72,21 +97,6 @@ def test_taking_a_text_back_out_restores_the_counts() -> None:
     lm.add(g, 1)
     lm.add(g, 1, sign=-1)
     assert np.array_equal(lm.counts, before[0]) and lm.chars == before[1]
-
-
-def test_batch_counts_equal_one_at_a_time() -> None:
-    one = _trained()
-    batch = CharModel(order=4, bits=16)
-    spam = np.zeros(1 << 16, dtype=np.int64)
-    ham = np.zeros(1 << 16, dtype=np.int64)
-    chars = [0, 0]
-    for texts, y, acc in ((SPAM_TEXTS, 1, spam), (HAM_TEXTS, 0, ham)):
-        for t in texts:
-            g = batch.grams(t)
-            acc += np.bincount(g.ravel(), minlength=1 << 16)
-            chars[y] += g.shape[1]
-    batch.add_counts(spam, ham, chars[1], chars[0])
-    assert np.array_equal(batch.counts, one.counts) and batch.chars == one.chars
 
 
 def test_char_ngram_buckets_hash_each_ngram_alike_wherever_it_is() -> None:
@@ -132,7 +142,34 @@ def test_no_shift_before_enough_reference_scores() -> None:
     e.learn(sub("buy cheap watches now"), "spam")
     assert 0 < len(e.sequence_scores) < 50
     assert e.sequence_shift(1e9) == 0.0
-    assert e.check(sub("buy cheap pills now")).signals["text.sequence"] == 0.0
+    assert "text.sequence" not in e.check(sub("buy cheap pills now")).signals
+    assert _read(e, "buy cheap pills now").signals["text.sequence"] == 0.0
+
+
+def _read(e: Engine, text: str):  # type: ignore[no-untyped-def]
+    """The verdict with the character model read whether or not it could change it."""
+    return e._decide(e._features(sub(text), None, sequence=True))
+
+
+def test_a_check_reads_it_only_when_it_could_change_the_verdict() -> None:
+    e = _engine()
+    texts = [f"{t} {extra}" for t in HAM_TEXTS + SPAM_TEXTS
+             for extra in ("", "click here", "thanks", "free", "harbour")]
+    # Halves of a legitimate comment and of a spam: the uncertain middle.
+    texts += [h[: len(h) // 2] + s[len(s) // 2 :] for h in HAM_TEXTS for s in SPAM_TEXTS]
+    skipped = read = 0
+    for t in texts:
+        lazy, full = e.check(sub(t)), _read(e, t)
+        assert lazy.kind == full.kind
+        if "text.sequence" in lazy.signals:
+            read += 1
+            assert lazy.score == full.score
+        else:
+            skipped += 1
+            # Left out, it could not have moved the logit past any threshold.
+            assert abs(math.log(lazy.score / (1 - lazy.score))
+                       - math.log(full.score / (1 - full.score))) <= 1.0 + 1e-9
+    assert skipped and read
 
 
 def test_the_character_model_moves_the_score_and_says_why() -> None:
@@ -140,17 +177,17 @@ def test_the_character_model_moves_the_score_and_says_why() -> None:
     without = _engine(char_model_weight=0)
     assert without.charlm is None and "text.sequence" not in without.check(sub("x")).signals
     text = "Cheap pills, free spins: click here and win cash now"
-    v, base = with_lm.check(sub(text)), without.check(sub(text))
+    v, base = _read(with_lm, text), without.check(sub(text))
     shift = v.signals["text.sequence"]
     assert shift > 0
     assert math.log(v.score / (1 - v.score)) == pytest.approx(
         math.log(base.score / (1 - base.score)) + shift, abs=1e-9
     )
-    seen = with_lm.check(sub(f"{SPAM_TEXTS[0]} (0)"))  # learned: above every left-out score
+    seen = _read(with_lm, f"{SPAM_TEXTS[0]} (0)")  # learned: above every left-out score
     assert seen.signals["text.sequence"] >= 0.5
     assert any("characters read like past spam" in r for r in seen.reasons)
     assert not any("characters read like" in r for r in base.reasons)
-    ham = with_lm.check(sub("Thanks for the lovely photo of the harbour, who took it?"))
+    ham = _read(with_lm, "Thanks for the lovely photo of the harbour, who took it?")
     assert ham.signals["text.sequence"] < 0
 
 
@@ -207,3 +244,24 @@ def test_fit_scores_each_example_without_itself_and_calibrates_with_it() -> None
     for s, label, st in examples:
         online.learn(s, label, st)  # type: ignore[arg-type]
     assert np.array_equal(online.charlm.counts, lm.counts)  # type: ignore[union-attr]
+
+
+def test_ngram_rows_collide_no_more_than_chance() -> None:
+    # Every 4-character string over a small alphabet with the start and end marks: a hash
+    # with structure (FNV-1a's sparse prime put "<start><start>le" on "com<end>") would
+    # collide more often than random buckets would.
+    import itertools
+
+    bits = 14
+    lm = CharModel(order=3, bits=bits)
+    strings = ["".join(p) for p in itertools.product("lecom .\x02\x03", repeat=4)]
+    # Row 3 of the last column but one: the whole 4-character string (the end mark follows).
+    rows = {int(lm.grams(s)[3][3]) for s in strings if "\x02" not in s and "\x03" not in s}
+    n = sum(1 for s in strings if "\x02" not in s and "\x03" not in s)
+    m = 1 << bits
+    expected = n - m * (1 - math.exp(-n / m))
+    assert n - len(rows) <= 1.25 * expected + 10
+    buckets = {int(char_ngram_buckets(s.encode(), 4, 4)[0]) for s in strings}
+    m = 1 << HASH_BITS
+    expected = len(strings) - m * (1 - math.exp(-len(strings) / m))
+    assert len(strings) - len(buckets) <= 1.25 * expected + 10
