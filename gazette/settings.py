@@ -6,14 +6,29 @@ Scale-out: ``DATABASE_URL`` selects PostgreSQL, ``REDIS_URL`` selects a Redis ca
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent
+
+
+def env_json_object(name: str) -> dict[str, object]:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, like {{\"name\": 1}}")
+    return value
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -306,6 +321,10 @@ GAZETTE_ANTISPAM_HISTORY_DAYS = int(os.environ.get("GAZETTE_ANTISPAM_HISTORY_DAY
 GAZETTE_ANTISPAM_REBUILD_WINDOW = int(os.environ.get("GAZETTE_ANTISPAM_REBUILD_WINDOW", "50000"))
 # Share of legitimate comments the filter may send to the spam folder (the engine's budget).
 GAZETTE_ANTISPAM_HAM_BUDGET = float(os.environ.get("GAZETTE_ANTISPAM_HAM_BUDGET", "0.01"))
+# Other engine settings, a JSON object of gazette.antispam.engine.Config fields, e.g.
+# {"char_model_weight": 0}. Those that change the features make every process replay the
+# stored decisions once; `gazette antispam rebuild` after a change makes that fast.
+GAZETTE_ANTISPAM_ENGINE_OPTIONS = env_json_object("GAZETTE_ANTISPAM_ENGINE_OPTIONS")
 # Hostnames that serve the Akismet API at their root (/1.1/comment-check), e.g. an
 # "akismet.example.org" that WordPress sites are pointed at. They are allowed hosts too.
 GAZETTE_AKISMET_HOSTS = env_list("GAZETTE_AKISMET_HOSTS")

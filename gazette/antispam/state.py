@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, transaction
 
 from . import conf
@@ -35,6 +36,14 @@ SNAPSHOTS_KEPT = 3
 
 def engine_config() -> Config:
     options = dict(conf.get("GAZETTE_ANTISPAM_ENGINE_OPTIONS") or {})
+    unknown = sorted(
+        name for name in options if name not in Config.__dataclass_fields__ or name == "secret_key"
+    )
+    if unknown:
+        raise ImproperlyConfigured(
+            f"GAZETTE_ANTISPAM_ENGINE_OPTIONS: {', '.join(unknown)} not an engine setting"
+            " (secret_key has its own, GAZETTE_ANTISPAM_SECRET_KEY)"
+        )
     options.setdefault("ham_bin_budget", float(conf.get("GAZETTE_ANTISPAM_HAM_BUDGET")))
     return Config(secret_key=conf.secret_key(), **options)
 

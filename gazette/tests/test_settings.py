@@ -9,6 +9,9 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from gazette.settings import env_json_object
 
 PROBE = """
 import json
@@ -97,3 +100,20 @@ def test_running_on_redis_cache():
     assert caches["default"].__class__.__name__ == "RedisCache"
     cache.set("gazette-probe", {"ok": 1}, 5)
     assert cache.get("gazette-probe") == {"ok": 1}
+
+
+def test_engine_options_come_from_a_json_object() -> None:
+    name = "GAZETTE_TEST_ENGINE_OPTIONS"
+    for raw, expected in (("", {}), ('{"char_model_weight": 0}', {"char_model_weight": 0})):
+        os.environ[name] = raw
+        try:
+            assert env_json_object(name) == expected
+        finally:
+            del os.environ[name]
+    for bad, message in (("{char_model_weight: 0}", "not valid JSON"), ("[1]", "JSON object")):
+        os.environ[name] = bad
+        try:
+            with pytest.raises(ImproperlyConfigured, match=message):
+                env_json_object(name)
+        finally:
+            del os.environ[name]

@@ -11,6 +11,7 @@ import threading
 from unittest.mock import patch
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, connections
 
 from gazette.antispam import services, state
@@ -362,3 +363,22 @@ def test_the_rebuild_window_holds_enough_ham_for_the_budget():
     assert state.effective_window(300, 0.01) == 1_000
     assert state.effective_window(300, 0.001) == 10_000
     assert state.effective_window(0, 0.001) == 0
+
+
+def test_engine_options_reach_the_engine_and_unknown_ones_are_refused(settings) -> None:
+    settings.GAZETTE_ANTISPAM_ENGINE_OPTIONS = {"char_model_weight": 0.0}
+    assert state.engine_config().char_model_weight == 0.0
+    for bad in ({"char_model_wieght": 0}, {"secret_key": "x"}):
+        settings.GAZETTE_ANTISPAM_ENGINE_OPTIONS = bad
+        with pytest.raises(ImproperlyConfigured, match="not an engine setting"):
+            state.engine_config()
+
+
+def test_a_misspelt_engine_option_fails_the_system_checks(settings) -> None:
+    from gazette.antispam.apps import check_engine_options
+
+    assert check_engine_options() == []
+    settings.GAZETTE_ANTISPAM_ENGINE_OPTIONS = {"char_model_wieght": 0}
+    errors = check_engine_options()
+    assert [e.id for e in errors] == ["antispam.E001"]
+    assert "char_model_wieght" in errors[0].msg
