@@ -2,7 +2,7 @@
 """What ``gazette antispam rebuild`` costs as the stored decisions grow, three ways side by side.
 
     .venv/bin/python bench/antispam_rebuild.py [--sizes 5000,20000] [--window 5000]
-                                               [--database-url ...]
+                                               [--database-url ...] [--also-options JSON]
 
 A rebuild retrains a pool from every stored moderation decision. Ways, each run in a fresh
 process of its own against the same stored rows, so that peak memory is each one's alone:
@@ -16,6 +16,9 @@ process of its own against the same stored rows, so that peak memory is each one
   list first, then a list of (submission, label, stats) handed to ``Engine.fit``;
 * ``online``: ``rebuild --online``, each decision replayed with ``Engine.learn`` as the web
   processes would (constant memory, one pass, no cross-fitted thresholds).
+
+``--also-options`` (a JSON object of engine settings, e.g. ``{"char_model_weight": 0}``)
+runs each way a second time under them, through ``GAZETTE_ANTISPAM_ENGINE_OPTIONS``.
 
 The stored decisions are the shared corpora's comments (read in place, never stored
 anywhere but this benchmark's own temporary database) with made-up reader metadata,
@@ -139,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--window", type=int, default=5000,
                     help="newest rows the windowed way trains on")
     ap.add_argument("--database-url", default="", help="default: SQLite in a temporary dir")
+    ap.add_argument("--also-options", default="",
+                    help='engine settings (JSON) to run each way under as well, side by side, '
+                         'e.g. \'{"char_model_weight": 0}\'')
     ap.add_argument("--child", choices=("store", *WAYS), help=argparse.SUPPRESS)
     ap.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -163,22 +169,26 @@ def main(argv: list[str] | None = None) -> int:
             env["DATABASE_URL"] = args.database_url
         env.pop("REDIS_URL", None)
 
-        def child(*extra: str) -> dict[str, float]:
-            out = subprocess.run([sys.executable, __file__, *extra], env=env, check=True,
+        def child(*extra: str, options: str = "") -> dict[str, float]:
+            run_env = {**env, "GAZETTE_ANTISPAM_ENGINE_OPTIONS": options}
+            out = subprocess.run([sys.executable, __file__, *extra], env=run_env, check=True,
                                  capture_output=True, text=True)
             return json.loads(out.stdout.strip().splitlines()[-1])
 
-        print(f"{'decisions':>9}  {'way':<9} {'wall s':>7} {'cpu s':>7} {'peak MB':>8} "
-              f"{'before MB':>9} {'kB/decision':>11}")
+        variants = [""] + ([args.also_options] if args.also_options else [])
+        print(f"{'decisions':>9}  {'way':<9} {'engine':<28} {'wall s':>7} {'cpu s':>7} "
+              f"{'peak MB':>8} {'before MB':>9} {'kB/decision':>11}")
         for size in sizes:
             child("--child", "store", "--size", str(size))
             for way in ways:
-                r = child("--child", way, "--window", str(args.window))
-                per = (r["rss_peak_mb"] - r["rss_before_mb"]) * 1024 / size
-                print(f"{size:>9}  {way:<9} {r['wall_s']:>7.1f} {r['cpu_s']:>7.1f} "
-                      f"{r['rss_peak_mb']:>8.0f} {r['rss_before_mb']:>9.0f} {per:>11.1f}",
-                      flush=True)
-                results.append({"decisions": size, "way": way, **r})
+                for options in variants:
+                    r = child("--child", way, "--window", str(args.window), options=options)
+                    per = (r["rss_peak_mb"] - r["rss_before_mb"]) * 1024 / size
+                    print(f"{size:>9}  {way:<9} {options or 'defaults':<28} {r['wall_s']:>7.1f} "
+                          f"{r['cpu_s']:>7.1f} {r['rss_peak_mb']:>8.0f} "
+                          f"{r['rss_before_mb']:>9.0f} {per:>11.1f}", flush=True)
+                    results.append({"decisions": size, "way": way, "engine_options": options,
+                                    **r})
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
     path = out_dir / f"antispam_rebuild-{time.strftime('%Y%m%d-%H%M%S')}.json"

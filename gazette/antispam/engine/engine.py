@@ -23,7 +23,7 @@ import numpy as np
 from . import fingerprint, links
 from .charlm import CharModel
 from .model import Averager, LinearModel, NaiveBayesRatios, sigmoid
-from .text import clean_text, foreign_script_share, hash_token, text_features
+from .text import MAX_CHARS, clean_text, foreign_script_share, hash_token, text_features
 from .training import TrainingSet
 from .types import Example, HistoryStats, Kind, Label, Submission, SubmissionKeys, Verdict
 
@@ -524,13 +524,15 @@ class Engine:
                 named["text.nb"] = nb
         grams = score = None
         # The text as typed: entities and markup are part of how spam reads (measured
-        # better than the cleaned text, most on SMS: docs/antispam.md).
+        # better than the cleaned text, most on SMS: docs/antispam.md). Its start only, as
+        # for the character n-grams: the cost of a check stays bounded for long posts.
+        typed = (sub.content or "")[:MAX_CHARS]
         if self.charlm is not None and sequence:
-            grams = self.charlm.grams(sub.content or "")
+            grams = self.charlm.grams(typed)
             if self.charlm.ready():
                 score = self.charlm.score(grams, exclude)
         return _Features(frozenset(hashed), named, reasons, hard, keys, tuple(rep_keys),
-                         rep_groups, grams, score, sub.content or "")
+                         rep_groups, grams, score, typed)
 
     def _apply_reputation(
         self,

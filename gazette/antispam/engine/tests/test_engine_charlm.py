@@ -265,3 +265,14 @@ def test_ngram_rows_collide_no_more_than_chance() -> None:
     m = 1 << HASH_BITS
     expected = len(strings) - m * (1 - math.exp(-len(strings) / m))
     assert len(strings) - len(buckets) <= 1.25 * expected + 10
+
+
+def test_it_reads_only_the_start_of_a_long_text() -> None:
+    from gazette.antispam.engine.text import MAX_CHARS
+
+    e = _engine()
+    long = "buy cheap pills now " * 1000
+    feats = e._features(sub(long), None, sequence=True)
+    assert feats.grams is not None and feats.grams.shape[1] == MAX_CHARS + 1
+    assert len(feats.sequence_text) == MAX_CHARS
+    assert e.check(sub(long)).kind in ("ham", "hold", "spam", "discard")
