@@ -828,10 +828,11 @@ class Engine:
         charlm = self.charlm
         if charlm is not None and charlm.ready():
             for i in range(n):
+                if foreign_rows[i]:
+                    continue  # neither a reference nor a calibration score
                 value = charlm.score(charlm.grams(data.texts[i]), int(ys[i]))
                 sequences[i] = value
-                if not foreign_rows[i]:
-                    self._add_sequence_score(value)
+                self._add_sequence_score(value)
         rows = np.arange(n, dtype=np.intp)
         spam, ham, alphas = self._fit_rows(data, rows)
         if calibrate and c.calibration_folds >= 2 and n >= 2 * c.calibration_folds:

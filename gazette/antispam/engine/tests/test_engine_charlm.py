@@ -276,3 +276,14 @@ def test_it_reads_only_the_start_of_a_long_text() -> None:
     assert feats.grams is not None and feats.grams.shape[1] == MAX_CHARS + 1
     assert len(feats.sequence_text) == MAX_CHARS
     assert e.check(sub(long)).kind in ("ham", "hold", "spam", "discard")
+
+
+def test_fit_counts_foreign_examples_but_keeps_only_its_own_as_reference() -> None:
+    own = [(sub(f"{t} #{i}"), "ham", None) for i in range(3) for t in HAM_TEXTS] + [
+        (sub(f"{t} #{i}"), "spam", None) for i in range(3) for t in SPAM_TEXTS
+    ]
+    foreign = [(sub(f"{t} corpus {i}"), "spam", None, True) for i in range(3) for t in SPAM_TEXTS]
+    e = Engine(Config(secret_key="k"))
+    e.fit(foreign + own)  # type: ignore[arg-type]
+    assert len(e.sequence_scores) == len(own)
+    assert e.charlm is not None and e.charlm.texts == [len(HAM_TEXTS) * 3, len(SPAM_TEXTS) * 6]
