@@ -292,6 +292,8 @@ class Engine:
         # is read against.
         self.sequence_scores: list[float] = []
         self._sequence_ranked: list[float] = []
+        # How many of the oldest sequence_scores were given during the burn-in.
+        self.sequence_burn_in = 0
         # Reputation counts [spam, ham] keyed by salted hashes only.
         self.reputation: dict[str, list[int]] = {}
         # Scores the model gave ham before learning it: held-out scores for the
@@ -567,15 +569,23 @@ class Engine:
         q = (below + upto) / (2.0 * len(ranked))
         return self.config.char_model_weight * (2.0 * q - 1.0)
 
-    def _add_sequence_score(self, value: float) -> None:
+    def _add_sequence_score(self, value: float, *, burn_in: bool = False) -> None:
         self.sequence_scores.append(value)
         ranked = self._sequence_ranked
         bisect.insort(ranked, value)
+        if burn_in and self.sequence_burn_in == len(self.sequence_scores) - 1:
+            self.sequence_burn_in += 1
         drop = len(self.sequence_scores) - self.config.window()
+        # As for the ham scores: those the model gave while it had learned almost nothing
+        # are set aside once there are enough later ones to read a quantile against.
+        later = len(self.sequence_scores) - self.sequence_burn_in
+        if self.sequence_burn_in and later >= max(1, self.config.char_model_min_reference):
+            drop = max(drop, self.sequence_burn_in)
         if drop > 0:
             for old in self.sequence_scores[:drop]:
                 del ranked[bisect.bisect_left(ranked, old)]
             del self.sequence_scores[:drop]
+            self.sequence_burn_in = max(0, self.sequence_burn_in - drop)
         self._thresholds = None
 
     # --- thresholds ----------------------------------------------------------------
@@ -731,7 +741,10 @@ class Engine:
             self.nb.add(feats.hashed, y)
         if self.charlm is not None and feats.grams is not None:
             if feats.sequence is not None and not foreign:
-                self._add_sequence_score(feats.sequence)
+                self._add_sequence_score(
+                    feats.sequence,
+                    burn_in=self.examples_seen < self.config.calibration_burn_in,
+                )
             self.charlm.add(feats.grams, y)
         self._count(feats.rep_keys, y)
         if y == 0 and not foreign:
@@ -992,6 +1005,7 @@ class Engine:
             "nb_spam": _pack("I", self.nb.spam[nb_idx].tolist()),
             "nb_ham": _pack("I", self.nb.ham[nb_idx].tolist()),
             "sequence_scores": _pack("d", self.sequence_scores),
+            "sequence_burn_in": self.sequence_burn_in,
         }
         if self.charlm is not None:
             lm = self.charlm
@@ -1035,6 +1049,7 @@ class Engine:
         )
         eng.sequence_scores = _unpack("d", state["sequence_scores"])
         eng._sequence_ranked = sorted(eng.sequence_scores)
+        eng.sequence_burn_in = state["sequence_burn_in"]
         if eng.charlm is not None and "lm_keys" in state:
             lm = eng.charlm
             lm_idx = np.asarray(_unpack("I", state["lm_keys"]), dtype=np.intp)

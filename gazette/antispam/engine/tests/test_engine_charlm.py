@@ -287,3 +287,21 @@ def test_fit_counts_foreign_examples_but_keeps_only_its_own_as_reference() -> No
     e.fit(foreign + own)  # type: ignore[arg-type]
     assert len(e.sequence_scores) == len(own)
     assert e.charlm is not None and e.charlm.texts == [len(HAM_TEXTS) * 3, len(SPAM_TEXTS) * 6]
+
+
+def test_scores_from_the_burn_in_are_set_aside_once_later_ones_suffice() -> None:
+    e = Engine(Config(secret_key="k", char_model_min_reference=5, calibration_burn_in=10))
+    texts = [(t, "ham") for t in HAM_TEXTS] + [(t, "spam") for t in SPAM_TEXTS]
+    for i in range(12):  # learned while fewer than 10 labels were known: burn-in
+        t, label = texts[i % len(texts)]
+        e.learn(sub(f"{t} [{i}]"), label)  # type: ignore[arg-type]
+    burn = e.sequence_burn_in
+    assert burn > 0 and len(e.sequence_scores) == burn + 2
+    early = list(e.sequence_scores[:burn])
+    for i in range(12, 15):
+        t, label = texts[i % len(texts)]
+        e.learn(sub(f"{t} [{i}]"), label)  # type: ignore[arg-type]
+    assert e.sequence_burn_in == 0 and len(e.sequence_scores) == 5  # 2 + 3 later ones
+    assert not set(early) & set(e._sequence_ranked)
+    restored = Engine.loads(e.dumps(), secret_key="k")
+    assert restored.sequence_burn_in == 0 and restored.sequence_scores == e.sequence_scores
