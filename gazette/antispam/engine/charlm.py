@@ -8,9 +8,10 @@ context). Its score is the log-likelihood ratio of the two, per square root of l
 Alone it ranks worse than the linear model; beside it, it ranks better than either
 (compression-style models of spam: Bratko et al., JMLR 2006). See docs/antispam.md.
 
-Counts live in one hashed table per class, holding both (context, next character) pairs
-and contexts, so a count is exactly incremental and an example can be left out of its own
-score (leave-one-out) by subtracting what it added.
+Counts of every n-gram of 1 to ``order + 1`` characters live in one hashed table of
+(ham, spam) pairs; an n-gram's count serves both as "this context, then this character" and,
+one character on, as a context. Counts are exactly incremental, and an example can be left
+out of its own score (leave-one-out) by subtracting what it added.
 """
 
 from __future__ import annotations
