@@ -135,6 +135,37 @@ def reputation_value(spam: int, ham: int, exclude: int | None = None) -> float |
     return math.log((spam + 0.5) / (ham + 0.5)) / 2.0
 
 
+def _append_windowed(
+    scores: list[float],
+    ranked: list[float] | None,
+    value: float,
+    burn_in_count: int,
+    *,
+    burn_in: bool,
+    window: int,
+    later_needed: int,
+) -> int:
+    """Append ``value`` to ``scores`` (arrival order) and to ``ranked`` (the same, sorted;
+    ``None`` when not kept). The newest ``window`` are kept; the oldest ``burn_in_count``,
+    given during a burn-in, are dropped once ``later_needed`` later ones exist. Returns the
+    new burn-in count."""
+    scores.append(value)
+    if ranked is not None:
+        bisect.insort(ranked, value)
+    if burn_in and burn_in_count == len(scores) - 1:
+        burn_in_count += 1
+    drop = len(scores) - window
+    if burn_in_count and len(scores) - burn_in_count >= later_needed:
+        drop = max(drop, burn_in_count)
+    if drop > 0:
+        if ranked is not None:
+            for old in scores[:drop]:
+                del ranked[bisect.bisect_left(ranked, old)]
+        del scores[:drop]
+        burn_in_count = max(0, burn_in_count - drop)
+    return burn_in_count
+
+
 def min_ham_for(budget: float) -> int:
     """Fewest ham scores with which :func:`conformal_threshold` can promise ``budget``."""
     return max(0, math.ceil(1.0 / budget - 1e-9) - 1) if budget > 0 else sys.maxsize
@@ -570,22 +601,13 @@ class Engine:
         return self.config.char_model_weight * (2.0 * q - 1.0)
 
     def _add_sequence_score(self, value: float, *, burn_in: bool = False) -> None:
-        self.sequence_scores.append(value)
-        ranked = self._sequence_ranked
-        bisect.insort(ranked, value)
-        if burn_in and self.sequence_burn_in == len(self.sequence_scores) - 1:
-            self.sequence_burn_in += 1
-        drop = len(self.sequence_scores) - self.config.window()
         # As for the ham scores: those the model gave while it had learned almost nothing
         # are set aside once there are enough later ones to read a quantile against.
-        later = len(self.sequence_scores) - self.sequence_burn_in
-        if self.sequence_burn_in and later >= max(1, self.config.char_model_min_reference):
-            drop = max(drop, self.sequence_burn_in)
-        if drop > 0:
-            for old in self.sequence_scores[:drop]:
-                del ranked[bisect.bisect_left(ranked, old)]
-            del self.sequence_scores[:drop]
-            self.sequence_burn_in = max(0, self.sequence_burn_in - drop)
+        self.sequence_burn_in = _append_windowed(
+            self.sequence_scores, self._sequence_ranked, value, self.sequence_burn_in,
+            burn_in=burn_in, window=self.config.window(),
+            later_needed=max(1, self.config.char_model_min_reference),
+        )
         self._thresholds = None
 
     # --- thresholds ----------------------------------------------------------------
@@ -757,22 +779,11 @@ class Engine:
         return p
 
     def _add_ham_score(self, p: float, *, burn_in: bool = False) -> None:
-        self.ham_scores.append(p)
-        ranked = self._ranked
-        if ranked is not None:
-            bisect.insort(ranked, p)
-        if burn_in and self.burn_in_scores == len(self.ham_scores) - 1:
-            self.burn_in_scores += 1
-        drop = len(self.ham_scores) - self.config.window()
-        later = len(self.ham_scores) - self.burn_in_scores
-        if self.burn_in_scores and later >= min_ham_for(self.config.ham_bin_budget):
-            drop = max(drop, self.burn_in_scores)
-        if drop > 0:
-            if ranked is not None:
-                for old in self.ham_scores[:drop]:
-                    del ranked[bisect.bisect_left(ranked, old)]
-            del self.ham_scores[:drop]
-            self.burn_in_scores = max(0, self.burn_in_scores - drop)
+        self.burn_in_scores = _append_windowed(
+            self.ham_scores, self._ranked, p, self.burn_in_scores,
+            burn_in=burn_in, window=self.config.window(),
+            later_needed=min_ham_for(self.config.ham_bin_budget),
+        )
         self._thresholds = None
 
     def _count(self, rep_keys: Iterable[str], y: int) -> None:
