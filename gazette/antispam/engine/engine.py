@@ -658,10 +658,13 @@ class Engine:
         stats: HistoryStats | None = None,
         *,
         keys: SubmissionKeys | None = None,
+        exact: bool = False,
     ) -> Verdict:
         """Classify a submission. ``stats`` come from a :class:`History`; optional.
 
         ``keys`` may pass the result of :meth:`keys` to avoid computing it twice.
+        ``exact``: read every signal even where it cannot change the verdict, so that the
+        score is exact far from the thresholds too (evaluation; the kind is the same).
         """
         if sub.user_role.strip().lower() == "administrator":
             return Verdict("ham", 0.0, ("posted by an administrator",), {})
@@ -670,7 +673,7 @@ class Engine:
             or sub.author_email.strip().lower() in AKISMET_SPAM_EMAILS
         ):
             return Verdict("spam", 1.0, ("Akismet test value for guaranteed spam",), {})
-        feats = self._features(sub, stats, keys=keys, sequence=False)
+        feats = self._features(sub, stats, keys=keys, sequence=exact)
         return self._decide(feats)
 
     def _decide(self, feats: _Features) -> Verdict:

@@ -148,7 +148,7 @@ def test_no_shift_before_enough_reference_scores() -> None:
 
 def _read(e: Engine, text: str):  # type: ignore[no-untyped-def]
     """The verdict with the character model read whether or not it could change it."""
-    return e._decide(e._features(sub(text), None, sequence=True))
+    return e.check(sub(text), exact=True)
 
 
 def test_a_check_reads_it_only_when_it_could_change_the_verdict() -> None:

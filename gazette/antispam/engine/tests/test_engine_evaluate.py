@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from gazette.antispam.engine import evaluate
+from gazette.antispam.engine import Config, evaluate
 from gazette.antispam.engine.corpora import main as convert_main
 
 from .samples import HAM_TEXTS, SPAM_TEXTS
@@ -91,3 +91,36 @@ def test_main_applies_settings(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert result["settings"] == {"char_model_weight": 0.0}
     with pytest.raises(SystemExit):
         evaluate.main([str(data), "--set", "char_model_weight=heavy"])
+
+
+def test_ceiling_is_the_best_threshold_within_the_ham_budget() -> None:
+    labels = ["spam", "ham", "spam", "spam", "ham", "ham", "ham", "spam"]
+    scores = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2]
+    # No ham may be binned: only the first spam is above a threshold that bins none.
+    only_first = evaluate.metrics(labels, ["spam"] + ["ham"] * 7, 1.0)["mcc"]
+    assert evaluate.ceiling(labels, scores, 0.0) == {"mcc": only_first, "ham_binned_rate": 0.0}
+    # One ham in four may be binned: binning down to 0.6 catches three spam of four.
+    got = evaluate.ceiling(labels, scores, 0.25)
+    assert got["ham_binned_rate"] == 0.25
+    assert got["mcc"] == round(evaluate.metrics(
+        labels, ["spam"] * 4 + ["ham"] * 4, 1.0)["mcc"], 5)
+
+
+def test_ceiling_never_splits_tied_scores() -> None:
+    # A spam and a ham with the same score are binned together or not at all.
+    labels = ["spam", "spam", "ham", "ham", "ham"]
+    scores = [0.9, 0.5, 0.5, 0.1, 0.1]
+    got = evaluate.ceiling(labels, scores, 0.0)
+    assert got["ham_binned_rate"] == 0.0
+    assert got["mcc"] == round(evaluate.metrics(
+        labels, ["spam", "ham", "ham", "ham", "ham"], 1.0)["mcc"], 5)
+
+
+def test_kfold_reports_a_ceiling_no_lower_than_its_own_thresholds(tmp_path: Path) -> None:
+    rows = evaluate.read_csv(_csv(tmp_path / "d.csv"))
+    result = evaluate.kfold(rows, Config(ham_bin_budget=0.05), folds=2)
+    ceiling = result["ceiling"]
+    assert isinstance(ceiling, dict)
+    assert ceiling["ham_binned_rate"] <= 0.05
+    if result["ham_binned_rate"] <= 0.05:  # type: ignore[operator]
+        assert ceiling["mcc"] >= result["mcc"]  # type: ignore[operator]
