@@ -14,7 +14,8 @@
  * Then enter the key printed by `gazette antispam key create --site https://your-blog.example`
  * in Settings > Akismet. Every request the Akismet plugin makes to rest.akismet.com or
  * KEY.rest.akismet.com goes to that address instead, with the same path, query string, method
- * and body; nothing else WordPress requests is touched.
+ * and body; nothing else WordPress requests is touched. The statistics charts the Akismet
+ * plugin frames from tools.akismet.com are framed from Gazette instead.
  *
  * Gazette can also answer "hold": not clearly spam, but worth a moderator's look. The Akismet
  * protocol has no word for it (the answer is "false"), so Gazette says it in an
@@ -100,3 +101,25 @@ function gazette_akismet_hold( $approved, $commentdata ) {
 	return $approved;
 }
 add_filter( 'pre_comment_approved', 'gazette_akismet_hold', 99, 2 );
+
+/**
+ * Frame the Akismet plugin's statistics charts from Gazette.
+ *
+ * The plugin's settings and statistics pages frame charts from tools.akismet.com, loaded by
+ * the editor's browser, which pre_http_request never sees. The plugin prints those
+ * addresses through esc_url(), whose clean_url filter this is: the same path and query
+ * (with the token Gazette gave the plugin) on Gazette's address.
+ *
+ * @param string $url          The address as esc_url() cleaned it.
+ * @param string $original_url The address as given.
+ * @param string $context      'display' or 'db'.
+ * @return string
+ */
+function gazette_akismet_clean_url( $url, $original_url = '', $context = 'display' ) {
+	$base = gazette_akismet_base_url();
+	if ( '' === $base || ! preg_match( '#^https?://tools\.akismet\.com/#i', $url, $match ) ) {
+		return $url;
+	}
+	return $base . '/' . substr( $url, strlen( $match[0] ) );
+}
+add_filter( 'clean_url', 'gazette_akismet_clean_url', 10, 3 );

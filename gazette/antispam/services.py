@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from datetime import date
 
+from django.core import signing
 from django.db import connection, transaction
 from django.db.models import Model, PositiveBigIntegerField
 from django.utils import timezone
@@ -323,6 +324,35 @@ def authenticate(key: str, blog: str | None = None) -> KeyCheck:
         if listed[site]:
             return KeyCheck(api_key, site, f"This key was revoked for {site}")
     return KeyCheck(api_key, site)
+
+
+# The WordPress plugin frames its statistics charts with a token it asks ``1.1/token`` for.
+# The token names the key by its row id (never the key itself: the frames' addresses pass
+# through the editor's browser) and is signed, so it cannot be made up or altered; it is
+# good for a day, and the key must still be active and serve the site when it is used.
+STATS_TOKEN_SALT = "gazette.antispam.stats-frames"
+STATS_TOKEN_MAX_AGE = 24 * 60 * 60
+
+
+def stats_token(api_key: ApiKey) -> str:
+    return signing.TimestampSigner(salt=STATS_TOKEN_SALT).sign(str(api_key.pk))
+
+
+def authenticate_stats_token(token: str, blog: str) -> KeyCheck:
+    """The key a statistics token stands for, checked for ``blog`` as :func:`authenticate`
+    checks a key."""
+    site = site_host(blog or "")
+    try:
+        pk = signing.TimestampSigner(salt=STATS_TOKEN_SALT).unsign(
+            (token or "").strip(), max_age=STATS_TOKEN_MAX_AGE)
+    except signing.SignatureExpired:
+        return KeyCheck(None, site, "This statistics link has expired")
+    except signing.BadSignature:
+        return KeyCheck(None, site, "This statistics link is not valid")
+    key = ApiKey.objects.filter(pk=int(pk)).values_list("key", flat=True).first()
+    if key is None:
+        return KeyCheck(None, site, "Unknown API key")
+    return authenticate(key, blog)
 
 
 def api_check(*, api_key: ApiKey, site: str, submission: Submission,

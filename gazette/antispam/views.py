@@ -8,21 +8,26 @@ for a verdict.
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 
-from . import protocol, selectors, services
+from . import charts, protocol, selectors, services
 from .models import ApiKey
 
 logger = logging.getLogger("gazette.antispam")
@@ -341,11 +346,88 @@ def deactivate(request: HttpRequest) -> HttpResponse:
 
 @endpoint("POST")
 def token(request: HttpRequest) -> HttpResponse:
-    """The plugin trades its key for a token that its stats charts, framed from
-    tools.akismet.com, are loaded with. There is no such token for a Gazette key: an empty
-    answer (the plugin takes the body as it is; a 404 page would end up in those frames'
-    addresses)."""
-    return text("")
+    """The plugin trades its key for a token that its statistics frames are loaded with
+    (from tools.akismet.com, which the must-use plugin points at :func:`stats_snapshot` and
+    :func:`stats_detail`). An empty answer for a key that is not valid: the plugin takes the
+    body as it is, and a page of text would end up in those frames' addresses."""
+    data = protocol.params(request)
+    check = services.authenticate(_key_param(data, "api_key", "key"))
+    if check.api_key is None:
+        return text("", debug=check.problem)
+    return text(services.stats_token(check.api_key))
+
+
+# --- The plugin's statistics frames -------------------------------------------------------
+# HTML pages that the editor's browser frames inside the WordPress admin: counts only, drawn
+# on the server, no script, and framed only by the blog they describe.
+STATS_FRAME_CSS = (
+    "body{margin:0;padding:0 8px;font:14px/1.4 system-ui,-apple-system,'Segoe UI',sans-serif;"
+    "color:#1d2327;background:transparent}"
+    "h1{font-size:20px;margin:8px 0 12px}h2{font-size:15px;margin:0 0 6px}"
+    ".totals{display:flex;flex-wrap:wrap;gap:24px;margin-bottom:16px}"
+    "dl{display:grid;grid-template-columns:repeat(5,auto);gap:4px 18px;margin:0}"
+    "dt{font-size:12px;color:#50575e}dd{margin:0;font-size:18px;font-weight:600}"
+    "figure{margin:0 0 16px}figcaption{font-weight:600;margin-bottom:4px}"
+    "svg{display:block;max-width:100%}.grid{stroke:#dcdcde;stroke-width:1}"
+    ".axis{font-size:11px;fill:#50575e}"
+    ".spam{fill:#d63638;background:#d63638}.ham{fill:#2271b1;background:#2271b1}"
+    ".missed_spam{fill:#dba617;background:#dba617}"
+    ".false_positives{fill:#8c8f94;background:#8c8f94}"
+    ".legend{list-style:none;display:flex;gap:16px;padding:0;margin:4px 0 0;font-size:12px;"
+    "line-height:16px}"
+    ".swatch{display:inline-block;width:10px;height:10px;margin-right:4px}"
+    "table{border-collapse:collapse;margin-top:8px}caption{text-align:left;font-weight:600}"
+    "th,td{padding:3px 10px;border-bottom:1px solid #dcdcde;text-align:right}"
+    "th[scope=row],thead th:first-child{text-align:left}"
+    ".note{color:#50575e;font-size:12px}.refused{color:#50575e}"
+)
+_STATS_FRAME_HASH = base64.b64encode(hashlib.sha256(STATS_FRAME_CSS.encode()).digest()).decode()
+_ORIGIN_RE = re.compile(r"^[a-z0-9.-]+(?::[0-9]{1,5})?$")
+
+
+def _frame_ancestors(blog: str) -> str:
+    """The blog's own origin (either scheme): its WordPress admin frames these pages."""
+    try:
+        netloc = urlsplit(blog.strip() if "//" in blog else f"//{blog.strip()}").netloc.lower()
+    except ValueError:  # "[" and the like: not an address at all
+        netloc = ""
+    if not _ORIGIN_RE.match(netloc):
+        return "'none'"
+    return f"https://{netloc} http://{netloc}"
+
+
+def _stats_frame(request: HttpRequest, *, detailed: bool) -> HttpResponse:
+    blog = request.GET.get("blog", "")
+    check = services.authenticate_stats_token(request.GET.get("token", ""), blog)
+    context: dict[str, object] = {"style": STATS_FRAME_CSS, "detailed": detailed}
+    if not check.valid:
+        context["refused"] = check.problem
+        status = 403
+    else:
+        assert check.api_key is not None
+        context.update(charts.frame_context(check.api_key, check.site, detailed=detailed,
+                                            height=request.GET.get("height", "")))
+        status = 200
+    response = render(request, "antispam/stats_frame.html", context, status=status)
+    response["Content-Security-Policy"] = (
+        f"default-src 'none'; style-src 'sha256-{_STATS_FRAME_HASH}'; base-uri 'none'; "
+        f"form-action 'none'; frame-ancestors {_frame_ancestors(blog)}"
+    )
+    response.xframe_options_exempt = True  # frame-ancestors says who may frame it
+    return response
+
+
+@endpoint("GET", "HEAD")
+def stats_snapshot(request: HttpRequest) -> HttpResponse:
+    """The chart on the plugin's settings page (``1.0/snapshot.php``): the last six months."""
+    return _stats_frame(request, detailed=False)
+
+
+@endpoint("GET", "HEAD")
+def stats_detail(request: HttpRequest) -> HttpResponse:
+    """The plugin's statistics page (``1.0/user-stats.php``): totals, a year of charts and
+    every month."""
+    return _stats_frame(request, detailed=True)
 
 
 @endpoint("GET", "HEAD")

@@ -488,7 +488,9 @@ def test_deactivate_token_and_compatible_plugins(client, api_key):
                 b"deactivated")
     assert_text(post(client, "1.1/deactivate", {"key": "nope"}), b"invalid",
                 "API keys are 12 lowercase hexadecimal characters")
-    assert_text(post(client, "1.1/token", {"api_key": api_key.key}), b"")
+    # A token for the statistics frames (tests in test_stats_frames.py); none for a bad key.
+    assert post(client, "1.1/token", {"api_key": api_key.key}).content
+    assert_text(post(client, "1.1/token", {"api_key": "0123456789ab"}), b"", "Unknown API key")
     plugins = client.get("/akismet/1.2/compatible-plugins")
     assert (plugins.status_code, plugins.content) == (200, b"[]")
     assert plugins["Content-Type"] == "application/json"

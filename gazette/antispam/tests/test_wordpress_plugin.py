@@ -7,11 +7,13 @@ requests the Akismet plugin would send.
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 import subprocess
+import urllib.request
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 
@@ -144,3 +146,27 @@ def test_the_settings_page_calls_find_an_active_key_and_statistics(live_server, 
                                         {"blog": BLOG, "key": key, "from": period})})
         figures = json.loads(stats["body"])
         assert {"spam", "accuracy", "missed_spam", "false_positives"} <= set(figures)
+
+
+def test_the_statistics_frames_are_framed_from_gazette(live_server, key):
+    """The plugin frames tools.akismet.com's charts with a token from 1.1/token: both are
+    Gazette's once the must-use plugin is in."""
+    base = f"{live_server.url}/akismet"
+    token = run_php({"mode": "request", "base": base, **akismet_call(key, "token", {})})
+    assert token["sent"][0]["url"] == f"{base}/1.1/token" and token["body"]
+    for page in ("snapshot.php", "user-stats.php"):
+        # As the plugin's views print it (esc_url of sprintf).
+        url = (f"https://tools.akismet.com/1.0/{page}?blog={quote(BLOG, safe='')}"
+               f"&token={quote(token['body'], safe='')}&locale=en_US&is_redecorated=1")
+        printed = run_php({"mode": "esc_url", "base": base, "url": url})["url"]
+        assert printed.startswith(f"{base}/1.0/{page}?blog=")
+        # What the editor's browser loads from the frame's src attribute.
+        with urllib.request.urlopen(html.unescape(printed), timeout=10) as response:
+            assert response.status == 200
+            assert "Spam blocked" in response.read().decode()
+    # Other addresses, and every address without a configured Gazette, are left alone.
+    elsewhere = "https://example.org/page?a=1&b=2"
+    assert run_php({"mode": "esc_url", "base": base, "url": elsewhere})["url"] == (
+        "https://example.org/page?a=1&#038;b=2")
+    assert run_php({"mode": "esc_url", "url": "https://tools.akismet.com/1.0/snapshot.php"}
+                   )["url"] == "https://tools.akismet.com/1.0/snapshot.php"

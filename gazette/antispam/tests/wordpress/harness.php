@@ -6,6 +6,7 @@
  * Reads a JSON job on stdin and prints a JSON report:
  *   {"mode": "request", "base": GAZETTE_AKISMET_URL, "url": ..., "args": {...}}
  *   {"mode": "hold", "verdict": "hold", "approved": 1, "hold_setting": true|false|null}
+ *   {"mode": "esc_url", "base": ..., "url": ...}
  */
 
 define( 'ABSPATH', __DIR__ . '/' );
@@ -35,6 +36,13 @@ function apply_filters( $hook, $value, ...$args ) {
 
 function untrailingslashit( $value ) {
 	return rtrim( $value, '/\\' );
+}
+
+/** WordPress's esc_url() in the 'display' context, reduced to what matters here: ampersands
+ * become entities, then the clean_url filter runs. */
+function esc_url( $url, $protocols = null, $_context = 'display' ) {
+	$good = str_replace( '&', '&#038;', $url );
+	return apply_filters( 'clean_url', $good, $url, $_context );
 }
 
 function wp_parse_url( $url, $component = -1 ) {
@@ -97,6 +105,11 @@ function wp_remote_request( $url, $args = array() ) {
 }
 
 require $job['plugin'];
+
+if ( 'esc_url' === $job['mode'] ) {
+	echo json_encode( array( 'url' => esc_url( $job['url'] ) ) );
+	exit;
+}
 
 if ( 'hold' === $job['mode'] ) {
 	$GLOBALS['gazette_akismet_verdict'] = $job['verdict'];
