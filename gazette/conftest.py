@@ -1,3 +1,5 @@
+import shutil
+
 import pytest
 from django.core.cache import cache
 
@@ -20,6 +22,22 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium through Playwright (tests using it skip when chromium is missing)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture
