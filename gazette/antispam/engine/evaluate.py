@@ -72,6 +72,11 @@ def read_csv(path: Path) -> list[Row]:
         return rows_from_dicts(list(csv.DictReader(fh)))
 
 
+def _mcc(tp: int, fp: int, tn: int, fn: int) -> float:
+    denom = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return (tp * tn - fp * fn) / denom if denom else 0.0
+
+
 def metrics(labels: Sequence[str], kinds: Sequence[str], seconds: float) -> dict[str, float]:
     """Figures with spam/discard as positive and ham/hold as negative."""
     n = len(labels)
@@ -85,8 +90,7 @@ def metrics(labels: Sequence[str], kinds: Sequence[str], seconds: float) -> dict
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    denom = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
-    mcc = (tp * tn - fp * fn) / denom if denom else 0.0
+    mcc = _mcc(tp, fp, tn, fn)
 
     def rate(ks: list[str], which: tuple[str, ...]) -> float:
         return sum(1 for k in ks if k in which) / len(ks) if ks else 0.0
@@ -128,10 +132,9 @@ def ceiling(labels: Sequence[str], scores: Sequence[float], budget: float) -> di
             continue
         if n_ham and fp > budget * n_ham:
             break
-        fn, tn = n_spam - tp, n_ham - fp
-        denom = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
-        if denom and (tp * tn - fp * fn) / denom > best[0]:
-            best = ((tp * tn - fp * fn) / denom, fp / n_ham if n_ham else 0.0)
+        mcc = _mcc(tp, fp, n_ham - fp, n_spam - tp)
+        if mcc > best[0]:
+            best = (mcc, fp / n_ham if n_ham else 0.0)
     return {"mcc": round(best[0], 5), "ham_binned_rate": round(best[1], 5)}
 
 
