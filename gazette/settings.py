@@ -74,6 +74,7 @@ WAGTAIL_SITE_NAME = GAZETTE_SITE_NAME
 INSTALLED_APPS = [
     "gazette.news",
     "gazette.antispam",
+    "gazette.health",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
@@ -339,6 +340,10 @@ EMAIL_BACKEND = os.environ.get(
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
+
+# --- Health ---------------------------------------------------------------------------------
+# The admin dashboard warns when the oldest due background task has waited longer than this.
+GAZETTE_TASK_AGE_WARNING_SECONDS = int(os.environ.get("GAZETTE_TASK_AGE_WARNING_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,
