@@ -330,6 +330,10 @@ GAZETTE_ANTISPAM_ENGINE_OPTIONS = env_json_object("GAZETTE_ANTISPAM_ENGINE_OPTIO
 # "akismet.example.org" that WordPress sites are pointed at. They are allowed hosts too.
 GAZETTE_AKISMET_HOSTS = env_list("GAZETTE_AKISMET_HOSTS")
 ALLOWED_HOSTS += [host for host in GAZETTE_AKISMET_HOSTS if host not in ALLOWED_HOSTS]
+# Largest Akismet API body read (bytes); larger ones, and any multipart upload, are refused unread.
+GAZETTE_AKISMET_MAX_BODY = int(os.environ.get("GAZETTE_AKISMET_MAX_BODY", str(512 * 1024)))
+# With shared learning, an API key's report reaches other sites once this many keys agree.
+GAZETTE_ANTISPAM_AGREEING_KEYS = int(os.environ.get("GAZETTE_ANTISPAM_AGREEING_KEYS", "3"))
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "GAZETTE_ANTISPAM_REBUILD_WINDOW": 50_000,
     "GAZETTE_ANTISPAM_ENGINE_OPTIONS": {},
     "GAZETTE_ANTISPAM_MAX_CONTENT": 20_000,
+    "GAZETTE_AKISMET_MAX_BODY": 512 * 1024,
     "GAZETTE_AKISMET_HOSTS": [],
 }
 
@@ -64,3 +65,8 @@ def rebuild_window() -> int:
     """How many decisions a batch rebuild trains on (GAZETTE_ANTISPAM_REBUILD_WINDOW); 0
     for all of them. ``state.rebuild`` raises it to what the ham budget needs."""
     return max(0, int(get("GAZETTE_ANTISPAM_REBUILD_WINDOW") or 0))
+
+
+def max_body() -> int:
+    """The largest request body the Akismet API reads, in bytes (GAZETTE_AKISMET_MAX_BODY)."""
+    return max(0, int(get("GAZETTE_AKISMET_MAX_BODY")))

@@ -21,6 +21,7 @@ THANKS = "Thanks for making the web a better place."
 CONNECTED = "connected"
 DEACTIVATED = "deactivated"
 
+FORM_TYPE = "application/x-www-form-urlencoded"
 TRUE_VALUES = frozenset({"1", "true"})
 _CONTEXT_KEY = re.compile(r"^comment_context(?:\[\d*\])?$")
 # How many comment_context[] values are kept: they are topic words, not content.
@@ -106,20 +107,14 @@ def params(request: HttpRequest) -> Params:
     """
     if request.method != "POST":
         return request.GET
-    if request.content_type == "application/x-www-form-urlencoded":
+    if request.content_type == FORM_TYPE:
         if request.encoding is not None and request.encoding.lower() != "utf-8":
             # Django refuses these too: the form encoding has no charset of its own.
             raise BadRequest("application/x-www-form-urlencoded bodies must be UTF-8.")
         return read_form(request.body, request.GET)
-    # Multipart (or anything else Django can read as a form).
-    if not request.GET:
-        return request.POST
-    if not request.POST:
-        return request.GET
-    merged = request.GET.copy()
-    for name, values in request.POST.lists():
-        merged.setlist(name, values)
-    return merged
+    # Any other body (views.endpoint refuses those that are not empty) is never parsed:
+    # multipart would be read whole, files and all, before a field could be looked at.
+    return request.GET
 
 
 def flag(value: str | None) -> bool:

@@ -65,15 +65,33 @@ def _bounded(sub: Submission) -> Submission:
     return sub
 
 
-def match_hash(sub: Submission) -> str:
-    """A salted hash of the fields a site sends again when it reports a submission."""
+def _scope(api_key: ApiKey | None) -> str:
+    """Whose checks a report may find: an API key's own, or (no key) this site's."""
+    return "" if api_key is None else f"key:{api_key.pk}"
+
+
+def match_hash(sub: Submission, scope: str = "") -> str:
+    """A salted hash of the fields a site sends again when it reports a submission, within
+    ``scope`` (see :func:`_scope`): one key's report never finds another key's check."""
     parts = "\0".join(
         (sub.content.strip(), sub.author.strip(), sub.author_email.strip().lower(),
          sub.user_ip.strip())
     )
+    if scope:
+        parts = f"{scope}\0{parts}"
     return hmac.new(
         conf.secret_key().encode(), parts.encode("utf-8", "surrogatepass"), hashlib.sha256
     ).hexdigest()[:32]
+
+
+def stored_guid(guid: str, scope: str = "") -> str:
+    """The guid as recorded: a key's checks are stored under a hash of the key and the guid
+    it was given, so that a guid sent with another key finds nothing (guids travel through
+    sites' databases and logs, and are no secret)."""
+    if not scope or not guid:
+        return guid
+    return hmac.new(conf.secret_key().encode(), f"{scope}\0{guid}".encode(),
+                    hashlib.sha256).hexdigest()[:32]
 
 
 Statement = tuple[str, list[object]]
@@ -170,6 +188,7 @@ def check_submission(
     with state.engine_for(pool) as engine:
         verdict = engine.check(sub, stats, keys=keys)
     guid = uuid.uuid4().hex
+    scope = _scope(api_key)
     if not record and api_key is None:
         return CheckOutcome(verdict, stats, guid, pool)
 
@@ -186,7 +205,8 @@ def check_submission(
         if record:
             # The activity and the counts in one transaction (one statement on PostgreSQL).
             history.add(keys, kind=verdict.kind, score=verdict.score, stats=stats,
-                        match_hash=match_hash(sub), guid=guid, along=along)
+                        match_hash=match_hash(sub, scope), guid=stored_guid(guid, scope),
+                        along=along)
             return
         with transaction.atomic(), connection.cursor() as cursor:
             for statement in along:
@@ -228,7 +248,8 @@ def spam_learn(
     pool = _pool(pool)
     sub = _bounded(submission)
     history = DatabaseHistory(pool)
-    recorded = history.find(guid=guid, match_hash=match_hash(sub))
+    scope = _scope(api_key)
+    recorded = history.find(guid=stored_guid(guid, scope), match_hash=match_hash(sub, scope))
     checked_as = recorded.kind if recorded is not None else ""
     if stats is None:
         if recorded is not None:

@@ -28,7 +28,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 
-from . import charts, protocol, selectors, services
+from . import charts, conf, protocol, selectors, services
 from .models import ApiKey
 
 logger = logging.getLogger("gazette.antispam")
@@ -76,15 +76,41 @@ def text(body: str, *, debug: str = "", status: int = 200,
     return response
 
 
+def _body_refusal(request: HttpRequest) -> HttpResponse | None:
+    """Refuse a body that is not a bounded form, from its headers alone.
+
+    Akismet clients (the WordPress plugin, the ``akismet`` package) send form-encoded bodies;
+    anything else, above all a multipart upload, would be read whole (to disk, past Django's
+    memory limit) before the view could refuse it. Nothing here reads ``wsgi.input``.
+    """
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0  # as Django reads it: no body at all
+    if length <= 0:
+        return None
+    if request.content_type != protocol.FORM_TYPE:
+        return text("Unsupported media type", status=415,
+                    debug=f"Send the fields as {protocol.FORM_TYPE}")
+    limit = conf.max_body()
+    if length > limit:
+        return text("Request too large", status=413,
+                    debug=f"Bodies are limited to {limit} bytes")
+    return None
+
+
 def endpoint(*methods: str) -> Callable[[View], View]:
-    """CSRF-exempt, never cached, method-checked, and never a 500."""
+    """CSRF-exempt, never cached, method-checked, bounded, and never a 500."""
 
     def decorate(view: View) -> View:
         @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest) -> HttpResponse:
+            refusal = _body_refusal(request) if request.method == "POST" else None
             if request.method not in methods:
                 response: HttpResponse = HttpResponseNotAllowed(methods)
+            elif refusal is not None:
+                response = refusal
             else:
                 try:
                     response = view(request)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from gazette.antispam.engine.tests.samples import HAM_TEXTS, SPAM_TEXTS
 
-__all__ = ["BLOG", "HAM_TEXTS", "SPAM_TEXTS", "comment"]
+__all__ = ["BLOG", "FORM", "HAM_TEXTS", "SPAM_TEXTS", "comment", "form_post"]
+
+FORM = "application/x-www-form-urlencoded"
 
 BLOG = "https://blog.example.org"
 
@@ -47,3 +51,9 @@ def wordpress_request(key: str, extra_fields: int = 300) -> dict[str, str | list
     for i in range(extra_fields):
         data[f"SERVER_HTTP_X_CUSTOM_{i}"] = f"value {i}"
     return data
+
+
+def form_post(client, path: str, data: dict | None = None, **extra):
+    """POST ``data`` form-encoded, as Akismet clients do (the test client's default is
+    multipart, which the API refuses)."""
+    return client.post(path, urlencode(data or {}, doseq=True), content_type=FORM, **extra)

@@ -7,6 +7,7 @@ import logging
 import re
 from contextlib import contextmanager
 from unittest.mock import patch
+from urllib.parse import urlencode
 
 import pytest
 from django.core.signals import request_finished
@@ -25,7 +26,7 @@ from gazette.antispam.models import (
 )
 from gazette.news.cache import PageCacheMiddleware
 
-from .helpers import BLOG, HAM_TEXTS, SPAM_TEXTS, comment, wordpress_request
+from .helpers import BLOG, FORM, HAM_TEXTS, SPAM_TEXTS, comment, form_post, wordpress_request
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ THANKS = b"Thanks for making the web a better place."
 
 
 def post(client: Client, endpoint: str, data: dict, **extra):
-    return client.post(f"/akismet/{endpoint}", data, **extra)
+    return form_post(client, f"/akismet/{endpoint}", data, **extra)
 
 
 def assert_text(response, body: bytes, debug: str | None = None) -> None:
@@ -118,11 +119,11 @@ def test_a_key_with_several_sites_serves_each_and_only_them(client):
 def test_the_body_wins_over_the_query_string(client, api_key):
     # Parameters may come from either; a field in both takes the body's value.
     query = f"?api_key={api_key.key}&blog=https://other.example&user_ip=192.0.2.1"
-    response = client.post(f"/akismet/1.1/comment-check{query}",
-                           {"blog": BLOG, "comment_content": HAM_TEXTS[1]})
+    response = form_post(client, f"/akismet/1.1/comment-check{query}",
+                         {"blog": BLOG, "comment_content": HAM_TEXTS[1]})
     assert_text(response, b"false")
     assert UsageCount.objects.get().site == "blog.example.org"
-    only_query = client.post(f"/akismet/1.1/verify-key?key={api_key.key}&blog={BLOG}")
+    only_query = form_post(client, f"/akismet/1.1/verify-key?key={api_key.key}&blog={BLOG}")
     assert_text(only_query, b"valid")
 
 
@@ -154,14 +155,16 @@ def test_a_check_is_recorded_once_its_answer_is_handed_over(api_key, caplog):
     # The recent activity and the counts are written when the server closes the response,
     # after sending it (Django's test client closes before returning).
     factory = RequestFactory()
-    request = factory.post("/akismet/1.1/comment-check", comment(api_key.key))
+    request = factory.post("/akismet/1.1/comment-check", urlencode(comment(api_key.key)),
+                           content_type=FORM)
     response = views.comment_check(request)
     assert_text(response, b"false")
     assert not RecentSubmission.objects.exists() and not UsageCount.objects.exists()
     with connections_kept():
         response.close()
     recorded = RecentSubmission.objects.get()
-    assert recorded.guid == response["X-akismet-guid"] and recorded.kind == "ham"
+    assert recorded.kind == "ham"
+    assert recorded.guid == services.stored_guid(response["X-akismet-guid"], f"key:{api_key.pk}")
     assert UsageCount.objects.get().calls == 1 and DailyCount.objects.get().checks == 1
     with connections_kept():
         response.close()  # a second close records nothing more
@@ -172,7 +175,8 @@ def test_a_check_is_recorded_once_its_answer_is_handed_over(api_key, caplog):
         raise DatabaseError("disk full")
 
     with patch.object(DatabaseHistory, "add", broken):
-        request = factory.post("/akismet/1.1/comment-check", comment(api_key.key))
+        request = factory.post("/akismet/1.1/comment-check", urlencode(comment(api_key.key)),
+                           content_type=FORM)
         response = views.comment_check(request)
         assert_text(response, b"false")
         with caplog.at_level(logging.ERROR, logger="gazette.antispam"), connections_kept():
@@ -232,7 +236,8 @@ def test_wordpress_request_with_hundreds_of_extra_fields(client, api_key):
     response = post(client, "1.1/comment-check", data)
     assert_text(response, b"false")
     recorded = RecentSubmission.objects.get()
-    assert recorded.kind == "ham" and recorded.guid == response["X-akismet-guid"]
+    assert recorded.kind == "ham" and recorded.guid == services.stored_guid(
+        response["X-akismet-guid"], f"key:{api_key.pk}")
 
 
 def test_unknown_fields_and_odd_values_are_accepted(client, api_key):
@@ -338,7 +343,7 @@ def test_usage_counts_calls_spam_ham_missed_and_false_positives(
                     "missed_spam": "1", "false_positives": "1", "is_revoked": False}],
         "limit": 500, "offset": 0, "total": 1,
     }
-    limit = client.post("/akismet/1.2/usage-limit", {"api_key": api_key.key})
+    limit = form_post(client, "/akismet/1.2/usage-limit", {"api_key": api_key.key})
     assert limit.content == b'{"limit":"none","usage":3,"percentage":"0","throttled":false}'
 
 
@@ -391,7 +396,7 @@ def test_key_sites_csv_order_limit_offset_month(client, api_key):
     assert by_spam.content.decode().splitlines()[0] == (
         f"Active sites for {key.key} during {month} (limit:1, offset: 1, total: 3)")
     assert by_spam.content.decode().splitlines()[2:] == ["b.example,30,2,28,0,0,false"]
-    old = client.post("/akismet/1.2/key-sites", {"api_key": key.key, "month": "2022-09"})
+    old = form_post(client, "/akismet/1.2/key-sites", {"api_key": key.key, "month": "2022-09"})
     assert json.loads(old.content) == {
         "2022-09": [{"site": "old.example", "api_calls": "99", "spam": "0", "ham": "99",
                      "missed_spam": "0", "false_positives": "0", "is_revoked": False}],
@@ -501,7 +506,7 @@ def test_an_akismet_host_serves_the_api_at_its_root(client, api_key, settings):
     settings.GAZETTE_AKISMET_HOSTS = ["akismet.example.org", ".rest.example.org"]
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "akismet.example.org", ".rest.example.org"]
     for host in ("akismet.example.org", f"{api_key.key}.rest.example.org"):
-        response = client.post("/1.1/comment-check", comment(api_key.key), HTTP_HOST=host)
+        response = form_post(client, "/1.1/comment-check", comment(api_key.key), HTTP_HOST=host)
         assert_text(response, b"false")
         assert_text(client.get("/akismet/1.1/test", HTTP_HOST=host), b"connected")
     assert client.get("/1.1/test").status_code == 404

@@ -18,7 +18,7 @@ from gazette.antispam import charts, services
 from gazette.antispam.models import UsageCount
 from gazette.antispam.selectors import SiteStats, StatsCounts
 
-from .helpers import BLOG
+from .helpers import BLOG, form_post
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ PAGES = ("1.0/snapshot.php", "1.0/user-stats.php")
 
 
 def token_for(client: Client, key: str) -> str:
-    response = client.post("/akismet/1.1/token", {"api_key": key})
+    response = form_post(client, "/akismet/1.1/token", {"api_key": key})
     assert response.status_code == 200
     return response.content.decode()
 

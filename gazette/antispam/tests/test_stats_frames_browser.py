@@ -16,6 +16,8 @@ from django.utils import timezone
 from gazette.antispam import services
 from gazette.antispam.models import UsageCount
 
+from .helpers import form_post
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -64,7 +66,7 @@ def stats_page(live_server, admin_origins) -> str:
     key = services.create_key(sites=[blog])
     UsageCount.objects.create(api_key=key, site="127.0.0.1",
                               month=timezone.localdate().replace(day=1), calls=50, spam=41, ham=9)
-    token = Client().post("/akismet/1.1/token", {"api_key": key.key}).content.decode()
+    token = form_post(Client(), "/akismet/1.1/token", {"api_key": key.key}).content.decode()
     _Admin.frame_src = (f"{live_server.url}/akismet/1.0/user-stats.php?"
                         + urlencode({"blog": blog, "token": token, "locale": "en_US"}))
     return _Admin.frame_src
