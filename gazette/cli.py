@@ -3,6 +3,7 @@
     gazette run            migrate, load the demo newsroom, serve with a worker and scheduler
     gazette worker         run the task worker (database backend, or RQ when REDIS_URL is set)
     gazette scheduler      publish and expire scheduled pages every minute
+    gazette status         is the site ready? database, cache, task queue (exit 1 if not)
     gazette demo           load the demo newsroom (idempotent)
     gazette manage ARGS    any Django management command
     gazette antispam ARGS  the spam filter: keys, train, rebuild, eval (see `gazette antispam -h`)
@@ -14,10 +15,11 @@ import argparse
 import os
 import secrets
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
+
+from gazette.supervisor import supervise
 
 
 def _setup_django() -> None:
@@ -171,6 +173,9 @@ def server_command(host: str, port: int, workers: int, server: str = "granian") 
         "--host", host, "--port", str(port),
         "--workers", str(workers), "--blocking-threads", "4",
         "--no-ws", "--workers-kill-timeout", "5",
+        # A worker that dies is replaced while the others serve; `gazette run` restarts the
+        # master itself if that dies (gazette.supervisor).
+        "--respawn-failed-workers", "--respawn-interval", "1",
     ]
     if os.environ.get("GAZETTE_ACCESS_LOG"):
         command.append("--access-log")
@@ -192,39 +197,37 @@ def cmd_run(args: argparse.Namespace) -> int:
     return supervise(children)
 
 
-def supervise(children: dict[str, list[str]]) -> int:
-    """Run the processes together; when one exits or we are interrupted, stop them all."""
-    processes = {name: subprocess.Popen(command) for name, command in children.items()}
-    stopping = False
+def format_status(document: dict) -> str:
+    """``gazette status``'s readable form of the readiness document (gazette.health)."""
+    lines = ["ready" if document["status"] == "ok" else
+             "NOT READY: " + ", ".join(document["failing"]) + " failing"]
+    for name, check in document["checks"].items():
+        if not check["ok"]:
+            detail = f"{check['error']}: {check.get('message', '')}".rstrip(": ")
+        elif name == "tasks":
+            age = check["oldest_ready_age_seconds"]
+            detail = f"{check['backend']}, {check['ready']} ready"
+            detail += "" if age is None else f", the oldest has waited {age:g} s"
+            detail += "; is the worker running?" if check["waiting_too_long"] else ""
+        elif name == "database":
+            detail = check["vendor"]
+        else:
+            detail = ""
+        state = "ok" if check["ok"] else "FAILING"
+        lines.append(f"  {name:<9} {state:<8} {check['ms']:>7.1f} ms  {detail}".rstrip())
+    return "\n".join(lines)
 
-    def stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    exit_code = 0
-    try:
-        while not stopping:
-            for name, process in processes.items():
-                if process.poll() is not None:
-                    print(f"{name} exited with {process.returncode}; stopping the rest.")
-                    exit_code = process.returncode or 1
-                    stopping = True
-                    break
-            time.sleep(0.2)
-    finally:
-        for process in processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for process in processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    return exit_code
+def cmd_status(args: argparse.Namespace) -> int:
+    """Print what /readyz would answer, checked in this process; exit 0 if ready, 1 if not."""
+    _setup_django()
+    import json
+
+    from gazette.health.selectors import readiness
+
+    document = readiness(details=True)
+    print(json.dumps(document, indent=2) if args.json else format_status(document))
+    return 0 if document["status"] == "ok" else 1
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
@@ -258,6 +261,10 @@ def build_parser() -> argparse.ArgumentParser:
     scheduler = sub.add_parser("scheduler", help="publish scheduled pages every minute")
     scheduler.add_argument("--interval", type=float, default=60.0)
     scheduler.set_defaults(func=cmd_scheduler)
+
+    status = sub.add_parser("status", help="check the database, cache and task queue")
+    status.add_argument("--json", action="store_true", help="print the /readyz JSON document")
+    status.set_defaults(func=cmd_status)
 
     demo = sub.add_parser("demo", help="load the demo newsroom")
     demo.add_argument("--bulk", type=int, default=0, metavar="N",
