@@ -1,0 +1,274 @@
+"""End to end: the real `gazette run`, its children killed one kind at a time under reads.
+
+Run with ``pytest -s gazette/tests/test_supervise.py`` to see the figures: requests answered,
+5xx, connection errors and how long recovery took. The site runs on the embedded default
+(SQLite and the database task queue) in a data folder of its own.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.services, pytest.mark.xdist_group("processes")]
+
+# Variables that would point the site at shared services or another address.
+NOT_INHERITED = ("DATABASE_URL", "REDIS_URL", "GAZETTE_TASKS_BACKEND", "PORT", "WEB_CONCURRENCY",
+                 "GAZETTE_BASE_URL", "GAZETTE_SERVER")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def process_table() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, command line) of every live process, from /proc."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            after_name = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if after_name[0] != "Z":
+            table[int(entry.name)] = (int(after_name[1]), cmdline)
+    return table
+
+
+def children_of(pid: int) -> dict[int, str]:
+    return {child: cmd for child, (parent, cmd) in process_table().items() if parent == pid}
+
+
+def role(cmdline: str) -> str:
+    for name, marker in (("web", "granian"), ("worker", "gazette.cli worker"),
+                         ("scheduler", "gazette.cli scheduler")):
+        if marker in cmdline:
+            return name
+    return "other"
+
+
+def alive(pid: int) -> bool:
+    return pid in process_table()
+
+
+def wait_until(condition: Callable[[], object], timeout: float, what: str) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"{what}: not within {timeout} s")
+
+
+@dataclass
+class Site:
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    def child(self, name: str) -> int | None:
+        found = [pid for pid, cmd in children_of(self.process.pid).items() if role(cmd) == name]
+        return found[0] if len(found) == 1 else None
+
+    def web_workers(self) -> set[int]:
+        master = self.child("web")
+        return set(children_of(master)) if master else set()
+
+    def get(self, path: str) -> int:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            connection.request("GET", path)
+            return connection.getresponse().status
+        finally:
+            connection.close()
+
+
+@dataclass
+class Load:
+    """GETs /healthz and / one after the other, from a thread, within bounds."""
+
+    site: Site
+    max_seconds: float = 40
+    max_requests: int = 20_000
+    answered: int = 0
+    server_errors: int = 0
+    connection_errors: int = 0
+    answer_times: list[float] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        deadline = time.monotonic() + self.max_seconds
+        paths = ("/healthz", "/")
+        sent = 0
+        while not self._stop.is_set() and sent < self.max_requests and time.monotonic() < deadline:
+            try:
+                status = self.site.get(paths[sent % 2])
+            except OSError:
+                self.connection_errors += 1
+            else:
+                self.answered += 1
+                self.answer_times.append(time.monotonic())
+                self.server_errors += status >= 500
+            sent += 1
+            time.sleep(0.01)  # leave the two cores to the server
+
+    def longest_gap_after(self, moment: float) -> float:
+        """The longest time without an answer, from ``moment`` to the end of the load."""
+        times = [moment, *(t for t in self.answer_times if t >= moment)]
+        return max((b - a for a, b in zip(times, times[1:], strict=False)), default=0.0)
+
+    def answers_between(self, start: float, end: float) -> int:
+        return sum(start <= t <= end for t in self.answer_times)
+
+
+@pytest.fixture
+def load(site: Site) -> Iterator[Load]:
+    load = Load(site)
+    thread = threading.Thread(target=load.run, daemon=True)
+    thread.start()
+    wait_until(lambda: load.answered >= 20, 30, "the first answers")
+    yield load
+    load._stop.set()
+    thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    data = tmp_path_factory.mktemp("sup-site")
+    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
+    env["GAZETTE_DATA_DIR"] = str(data)
+    port, log = free_port(), data / "run.log"
+    started = time.monotonic()
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gazette.cli", "run", "--no-demo", "--port", str(port)],
+            env=env, stdout=output, stderr=subprocess.STDOUT,
+        )
+    site = Site(process, port, log)
+
+    def answers() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"gazette run exited early:\n{log.read_text()}")
+        try:
+            return site.get("/healthz") == 200 and len(site.web_workers()) == 2
+        except OSError:
+            return False
+
+    try:
+        wait_until(answers, 120, "gazette run answering")
+        print(f"\ngazette run --no-demo (fresh data folder) answered after "
+              f"{time.monotonic() - started:.1f} s")
+        wait_until(lambda: site.child("worker") and site.child("scheduler"), 30, "all children")
+        yield site
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def report(what: str, load: Load, **figures: object) -> None:
+    extra = "".join(f", {name.replace('_', ' ')} {value}" for name, value in figures.items())
+    print(f"\n{what}: {load.answered} answered, {load.server_errors} 5xx, "
+          f"{load.connection_errors} connection errors{extra}")
+
+
+@pytest.mark.parametrize("name", ["worker", "scheduler"])
+def test_a_killed_background_child_is_restarted_while_the_site_answers(site, load, name):
+    old = site.child(name)
+    assert old is not None
+    killed_at = time.monotonic()
+    os.kill(old, signal.SIGKILL)
+    new = wait_until(lambda: (pid := site.child(name)) and pid != old and pid, 20,
+                     f"a new {name}")
+    restarted_after = time.monotonic() - killed_at
+    time.sleep(1.5)
+    assert site.child(name) == new, "the new child stays up"
+    assert load.answers_between(killed_at, time.monotonic()) > 0
+    report(f"kill -9 {name}", load, restarted_after=f"{restarted_after:.1f} s")
+    assert load.server_errors == 0
+    # The web server is another process: nothing it serves depends on this one being up.
+    assert load.connection_errors == 0
+    assert f"{name} (pid {old}) was killed by SIGKILL" in site.log.read_text()
+
+
+def worker_started(log: Path, pid: int) -> bool:
+    """Whether granian has logged the worker with this pid as started (its app loaded)."""
+    text = log.read_text()
+    spawned = re.search(rf"Spawning (worker-\d+) with PID: {pid}\n", text)
+    return bool(spawned) and f"Started {spawned.group(1)}\n" in text[spawned.end():]
+
+
+def test_a_killed_web_worker_is_replaced_while_the_other_serves(site, load):
+    before = site.web_workers()
+    assert len(before) == 2
+    victim = min(before)
+    killed_at = time.monotonic()
+    os.kill(victim, signal.SIGKILL)
+    after = wait_until(lambda: (w := site.web_workers()) and len(w) == 2 and victim not in w and w,
+                       30, "a replacement web worker")
+    (replacement,) = after - before
+    wait_until(lambda: worker_started(site.log, replacement), 60, "the replacement started")
+    ready_after = time.monotonic() - killed_at
+    answered_meanwhile = load.answers_between(killed_at, killed_at + ready_after)
+    time.sleep(1)
+    report("kill -9 one granian worker", load, replacement_ready_after=f"{ready_after:.1f} s",
+           answered_while_one_worker=answered_meanwhile,
+           longest_gap=f"{load.longest_gap_after(killed_at):.2f} s")
+    assert answered_meanwhile > 0, "the other worker kept answering"
+    assert load.server_errors == 0
+    # Only a request in flight on the killed worker can be cut; one at a time is sent.
+    assert load.connection_errors <= 1
+
+
+def test_a_killed_web_master_is_restarted_and_the_site_answers_again(site, load):
+    master, workers = site.child("web"), site.web_workers()
+    assert master is not None and len(workers) == 2
+    killed_at = time.monotonic()
+    os.kill(master, signal.SIGKILL)
+    new_master = wait_until(lambda: (m := site.child("web")) and m != master and m, 30,
+                            "a new web master")
+    master_after = time.monotonic() - killed_at
+    wait_until(lambda: len(site.web_workers()) == 2, 60, "the new master's workers")
+    # The old master's orphaned workers serve during the handover, then are stopped.
+    wait_until(lambda: not any(alive(pid) for pid in workers), 60, "orphaned workers gone")
+    recovered_after = time.monotonic() - killed_at
+    time.sleep(1)
+    assert site.get("/healthz") == 200 and site.get("/") == 200
+    report("kill -9 granian master", load, new_master_after=f"{master_after:.1f} s",
+           old_workers_gone_after=f"{recovered_after:.1f} s",
+           longest_gap=f"{load.longest_gap_after(killed_at):.2f} s")
+    assert new_master != master
+    assert load.server_errors == 0
+    assert load.connection_errors <= 2
+    assert load.longest_gap_after(killed_at) < 30
+
+
+def test_sigterm_stops_every_process_and_exits_0(site):
+    everyone = set(children_of(site.process.pid))
+    everyone |= {pid for child in list(everyone) for pid in children_of(child)}
+    assert len(everyone) >= 5  # web master, two web workers, task worker, scheduler
+    stopping_at = time.monotonic()
+    site.process.send_signal(signal.SIGTERM)
+    assert site.process.wait(timeout=40) == 0
+    print(f"\nSIGTERM: gazette run exited 0 after {time.monotonic() - stopping_at:.1f} s")
+    assert not [pid for pid in everyone if alive(pid)]
