@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connections
 from django.db.utils import OperationalError
 from django.utils import timezone
@@ -162,3 +163,28 @@ def test_the_dashboard_follows_the_setting(admin_client, database_tasks, setting
     settings.GAZETTE_TASK_AGE_WARNING_SECONDS = 5
     enqueue_waiting(10)
     assert WARNING in admin_client.get("/admin/").content.decode()
+
+
+@pytest.mark.skipif(not django_settings.REDIS_URL, reason="needs REDIS_URL (make test-services)")
+def test_the_age_of_the_oldest_rq_job_comes_from_the_head_of_its_queue(settings):
+    import django_rq
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default", "alerts"]}
+    }
+    queues = [django_rq.get_queue(name) for name in ("default", "alerts")]
+    for queue in queues:
+        queue.empty()
+    try:
+        assert selectors.tasks_check()["oldest_ready_age_seconds"] is None
+        old = article_renditions_prepare.enqueue(0)
+        article_renditions_prepare.enqueue(0)
+        job = queues[0].fetch_job(old.id)
+        job.enqueued_at = timezone.now() - timedelta(seconds=120)
+        job.save()
+        check = selectors.tasks_check()
+        assert check["backend"] == "rq" and check["ready"] == 2
+        assert 119 <= check["oldest_ready_age_seconds"] <= 130
+    finally:
+        for queue in queues:
+            queue.empty()
