@@ -2,7 +2,7 @@
 
     gazette run            migrate, load the demo newsroom, serve with a worker and scheduler
     gazette worker         run the task worker (database backend, or RQ when REDIS_URL is set)
-    gazette scheduler      publish and expire scheduled pages every minute
+    gazette scheduler      publish and expire scheduled pages every 5 seconds
     gazette status         is the site ready? database, cache, task queue (exit 1 if not)
     gazette demo           load the demo newsroom (idempotent)
     gazette manage ARGS    any Django management command
@@ -258,8 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("extra", nargs=argparse.REMAINDER)
     worker.set_defaults(func=cmd_worker)
 
-    scheduler = sub.add_parser("scheduler", help="publish scheduled pages every minute")
-    scheduler.add_argument("--interval", type=float, default=60.0)
+    scheduler = sub.add_parser("scheduler",
+                               help="publish and expire scheduled pages every few seconds")
+    # Scheduled stories go live, and expire, within this many seconds of their time.
+    scheduler.add_argument("--interval", type=float, default=5.0)
     scheduler.set_defaults(func=cmd_scheduler)
 
     status = sub.add_parser("status", help="check the database, cache and task queue")

@@ -1,6 +1,7 @@
 """Gazette's one settings module: everything comes from the environment, with safe defaults.
 
-Embedded default: SQLite (WAL) + django-tasks database backend + local-memory cache.
+Embedded default: SQLite (WAL) + django-tasks database backend + a cache on disk that every
+process shares.
 Scale-out: ``DATABASE_URL`` selects PostgreSQL, ``REDIS_URL`` selects a Redis cache and RQ tasks.
 """
 
@@ -108,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "gazette.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Above the page cache, so that hits carry the same headers as misses.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Hosts of their own for the Akismet-compatible API get its URLs at the root.
     "gazette.antispam.middleware.AkismetHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -119,7 +122,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gazette.middleware.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -146,6 +148,9 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 SQLITE_PATH = DATA_DIR / "gazette.sqlite3"
+# How long a write waits for another process's write lock (a backup, a migration, an operator's
+# sqlite3 shell) before it fails: long enough to ride out a 30-second lock.
+SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("GAZETTE_SQLITE_BUSY_TIMEOUT_MS", "45000"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
@@ -165,7 +170,7 @@ else:
                 "init_command": (
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA busy_timeout=5000;"
+                    f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS};"
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
@@ -189,20 +194,42 @@ if REDIS_URL and _test_worker.startswith("gw"):
 
     _parts = urlsplit(REDIS_URL)
     REDIS_URL = urlunsplit(_parts._replace(path=f"/{int(_test_worker[2:]) + 1}"))
-if REDIS_URL:
+# Every process of the site (web workers, task worker, scheduler, the command line) sees one
+# cache: pages, routes, invalidation versions and throttles (gazette/cache.py, docs/operations.md).
+# GAZETTE_CACHE=locmem keeps it in each process's memory instead: only for benchmarks and a
+# single process, since an invalidation then reaches no other process.
+GAZETTE_CACHE = os.environ.get("GAZETTE_CACHE", "redis" if REDIS_URL else "disk")
+# Folder of the shared cache on the embedded default (SQLite files, one per shard).
+GAZETTE_CACHE_DIR = Path(os.environ.get("GAZETTE_CACHE_DIR", DATA_DIR / "cache"))
+if _test_worker.startswith("gw"):
+    # Parallel test processes each get a folder of their own, as they get a Redis database.
+    GAZETTE_CACHE_DIR = GAZETTE_CACHE_DIR / _test_worker
+# Largest size of the embedded cache before the oldest entries are culled.
+GAZETTE_CACHE_SIZE_MB = int(os.environ.get("GAZETTE_CACHE_SIZE_MB", "1024"))
+_cache_prefix = os.environ.get("GAZETTE_CACHE_PREFIX", "gazette")
+if GAZETTE_CACHE == "redis":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("GAZETTE_CACHE=redis needs REDIS_URL")
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "gazette.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("GAZETTE_CACHE_PREFIX", "gazette"),
+            "KEY_PREFIX": _cache_prefix,
         }
     }
-    RQ_QUEUES = {
-        name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in ("default", "alerts")
+elif GAZETTE_CACHE == "disk":
+    CACHES = {
+        "default": {
+            "BACKEND": "gazette.cache.DiskCache",
+            "LOCATION": str(GAZETTE_CACHE_DIR),
+            "KEY_PREFIX": _cache_prefix,
+            "SHARDS": 8,
+            # How long a write waits for another process's write before retrying.
+            "DATABASE_TIMEOUT": 0.05,
+            "OPTIONS": {"size_limit": GAZETTE_CACHE_SIZE_MB * 1024 * 1024},
+        }
     }
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": list(RQ_QUEUES)}}
-    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-else:
+elif GAZETTE_CACHE == "locmem":
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -210,6 +237,16 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+else:
+    raise ImproperlyConfigured("GAZETTE_CACHE must be disk, redis or locmem")
+
+if REDIS_URL:
+    RQ_QUEUES = {
+        name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in ("default", "alerts")
+    }
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": list(RQ_QUEUES)}}
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+else:
     TASKS = {
         "default": {
             "BACKEND": "django_tasks_db.DatabaseBackend",

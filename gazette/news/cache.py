@@ -25,8 +25,10 @@ GLOBAL_TAG = "all"
 ENTRY_PREFIX = "pagecache:entry:"
 VERSION_PREFIX = "pagecache:tag:"
 REQUEST_ATTRIBUTE = "page_cache_tags"
-# Headers a cached response keeps; anything else (Set-Cookie above all) is never replayed.
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "X-Robots-Tag")
+# Headers a cached response never replays: another reader's cookies, and what is per response.
+# Everything else a miss had (Last-Modified, Link, Vary, ...) a hit has too; the security headers
+# are set above the cache, on hits and misses alike.
+NOT_KEPT_HEADERS = frozenset({"set-cookie", "content-length", "x-page-cache", "date"})
 
 
 def page_cache_tag(request: HttpRequest, *tags: str) -> None:
@@ -145,8 +147,8 @@ class PageCacheMiddleware:
         if not response.has_header("ETag"):
             response["ETag"] = f'"{hashlib.md5(response.content).hexdigest()}"'
         response["X-Page-Cache"] = "miss"
-        headers = [(h, response[h]) for h in (*KEPT_HEADERS, "ETag", "Cache-Control", "Vary")
-                   if response.has_header(h)]
+        headers = [(name, value) for name, value in response.items()
+                   if name.lower() not in NOT_KEPT_HEADERS]
         entry = {
             "tags": _tag_versions([GLOBAL_TAG, *sorted(tags)]),
             "headers": headers,

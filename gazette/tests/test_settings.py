@@ -49,7 +49,10 @@ def test_embedded_defaults(tmp_path):
     assert found["engine"] == "django.db.backends.sqlite3"
     assert found["db_name"].startswith(str(tmp_path))
     assert "journal_mode=WAL" in found["init"]
-    assert found["cache"].endswith("LocMemCache")
+    # One cache on disk that every process of the site shares, in the data folder.
+    assert found["cache"] == "gazette.cache.DiskCache"
+    assert found["cache_location"] == str(tmp_path / "cache")
+    assert "busy_timeout=45000" in found["init"]
     assert found["tasks"] == "django_tasks_db.DatabaseBackend"
     assert found["debug"] is False
     assert found["hsts"] == 0 and found["secure_cookies"] is False
@@ -74,7 +77,7 @@ def test_scale_out_settings_from_urls(tmp_path):
     )
     assert found["engine"] == "django.db.backends.postgresql"
     assert found["db_name"] == "test"
-    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["cache"] == "gazette.cache.ResilientRedisCache"
     assert found["cache_location"] == "redis://127.0.0.1:6379/3"
     assert found["tasks"] == "django_tasks_rq.RQBackend"
     assert found["hosts"] == ["news.example.org"]
@@ -97,9 +100,17 @@ def test_running_on_postgresql_with_full_text_search(article):
 def test_running_on_redis_cache():
     from django.core.cache import cache, caches
 
-    assert caches["default"].__class__.__name__ == "RedisCache"
+    assert caches["default"].__class__.__name__ == "ResilientRedisCache"
     cache.set("gazette-probe", {"ok": 1}, 5)
     assert cache.get("gazette-probe") == {"ok": 1}
+
+
+def test_cache_choice_is_checked(tmp_path):
+    assert probe(tmp_path, GAZETTE_CACHE="locmem")["cache"].endswith("LocMemCache")
+    with pytest.raises(subprocess.CalledProcessError):
+        probe(tmp_path, GAZETTE_CACHE="memcached")
+    with pytest.raises(subprocess.CalledProcessError):
+        probe(tmp_path, GAZETTE_CACHE="redis")  # without REDIS_URL
 
 
 def test_engine_options_come_from_a_json_object() -> None:

@@ -101,3 +101,21 @@ def test_query_strings_are_cached_separately(section):
     two = client.get(section.url + "?page=2").content
     assert one != two
     assert client.get(section.url + "?page=2").content == two
+
+
+# Headers that legitimately differ between a miss and a hit of the same page.
+PER_RESPONSE_HEADERS = {"X-Page-Cache", "Content-Length"}
+
+
+@pytest.mark.parametrize("path", ["article", "/", "/feeds/rss/"])
+def test_hits_carry_the_same_headers_as_misses(article, path):
+    """A cached page must not lose the security headers its first answer had."""
+    url = article.url if path == "article" else path
+    client = Client()
+    miss = client.get(url)
+    hit = client.get(url)
+    assert miss["X-Page-Cache"] == "miss" and hit["X-Page-Cache"] == "hit"
+    assert "X-Frame-Options" in hit and "Content-Security-Policy" in hit
+    expected = {name: value for name, value in miss.items() if name not in PER_RESPONSE_HEADERS}
+    served = {name: value for name, value in hit.items() if name not in PER_RESPONSE_HEADERS}
+    assert served == expected
