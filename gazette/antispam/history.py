@@ -181,8 +181,9 @@ class DatabaseHistory:
         row._state.adding = False
         row._state.db = connection.alias
         if next(_added) % PRUNE_EVERY == 0:
-            # After the check's transaction: pruning must not hold its write lock.
-            transaction.on_commit(self.prune)
+            # After the check's transaction: pruning must not hold its write lock. Robust:
+            # the record is committed, and a retry of it must not write it twice.
+            transaction.on_commit(self.prune, robust=True)
         return row
 
     def new_row(self, keys: SubmissionKeys, **fields: object) -> RecentSubmission:

@@ -183,7 +183,8 @@ def check_submission(
     sub = _bounded(submission)
     with state.engine_for(pool, sync=False) as engine:
         keys: SubmissionKeys = engine.keys(sub)
-    history = DatabaseHistory(pool)
+    # The record keeps the check's time even when it is written later (a locked database).
+    history = DatabaseHistory(pool, now=timezone.now())
     stats = history.stats(keys)
     with state.engine_for(pool) as engine:
         verdict = engine.check(sub, stats, keys=keys)
@@ -192,21 +193,24 @@ def check_submission(
     if not record and api_key is None:
         return CheckOutcome(verdict, stats, guid, pool)
 
+    counts: list[Statement | None] = []
+    if record:
+        counts.append(upsert_counts(DailyCount, daily_count_key(pool), checks=1,
+                                    **{_DAILY_FIELD[verdict.kind]: 1}))
+    if api_key is not None:
+        answer = "spam" if verdict.is_spam else "ham"
+        counts.append(upsert_counts(UsageCount, usage_count_key(api_key, site), calls=1,
+                                    **{answer: 1}))
+    along = [statement for statement in counts if statement is not None]
+    row = ({"match_hash": match_hash(sub, scope), "guid": stored_guid(guid, scope)}
+           if record else {})
+
     def write() -> None:
-        counts: list[Statement | None] = []
+        # One transaction (one statement on PostgreSQL): a failed try leaves nothing behind,
+        # so it can be tried again.
         if record:
-            counts.append(upsert_counts(DailyCount, daily_count_key(pool), checks=1,
-                                        **{_DAILY_FIELD[verdict.kind]: 1}))
-        if api_key is not None:
-            answer = "spam" if verdict.is_spam else "ham"
-            counts.append(upsert_counts(UsageCount, usage_count_key(api_key, site), calls=1,
-                                        **{answer: 1}))
-        along = [statement for statement in counts if statement is not None]
-        if record:
-            # The activity and the counts in one transaction (one statement on PostgreSQL).
             history.add(keys, kind=verdict.kind, score=verdict.score, stats=stats,
-                        match_hash=match_hash(sub, scope), guid=stored_guid(guid, scope),
-                        along=along)
+                        along=along, **row)
             return
         with transaction.atomic(), connection.cursor() as cursor:
             for statement in along:

@@ -30,6 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from . import charts, conf, protocol, selectors, services
 from .models import ApiKey
+from .recorder import recorder
 
 logger = logging.getLogger("gazette.antispam")
 
@@ -42,7 +43,8 @@ class RecordingResponse(HttpResponse):
 
     WSGI servers call ``close()`` after sending the body (granian and gunicorn do; Django's
     test client calls it before returning), so the client does not wait for the writes.
-    A failure there is logged: the answer was already given.
+    A database that is locked or unreachable then delays the record, never loses it
+    (``recorder``); any other failure is logged: the answer was already given.
     """
 
     def __init__(self, *args: object, record: Callable[[], None], **kwargs: object) -> None:
@@ -53,9 +55,7 @@ class RecordingResponse(HttpResponse):
         record, self._record = self._record, None
         try:
             if record is not None:
-                record()
-        except Exception:
-            logger.exception("antispam: could not record a comment-check")
+                recorder.submit(record)
         finally:
             super().close()
 
