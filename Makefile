@@ -28,11 +28,16 @@ test: $(VENV)/.installed-dev
 	$(BIN)/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
 # The same suite against PostgreSQL and Redis, with real worker processes (CI runs this too).
+# Tests that restart PostgreSQL (marked disruptive) run alone afterwards, so no other meets it.
 test-services: $(VENV)/.installed-dev
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
 	GAZETTE_DATA_DIR=$${GAZETTE_DATA_DIR:-$(CURDIR)/var/services} \
-	$(BIN)/pytest -n auto --dist loadgroup --create-db $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist loadgroup --create-db -m "not disruptive" $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
+	GAZETTE_DATA_DIR=$${GAZETTE_DATA_DIR:-$(CURDIR)/var/services} \
+	$(BIN)/pytest -p no:xdist -m disruptive -s $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check gazette bench

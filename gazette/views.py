@@ -1,5 +1,8 @@
 """Error pages that look like the rest of the site and never depend on the database."""
 
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseServerError
 from django.template import loader
 
@@ -9,6 +12,17 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return HttpResponseNotFound(html)
 
 
+# The database is away (restarting, failing over, out of connections): a passing state that a
+# client should retry, not a bug. Django calls the error handler inside its except block.
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without a request context: the failure may be in what a context processor reads.
+    if isinstance(sys.exc_info()[1], UNAVAILABLE_ERRORS):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
     return HttpResponseServerError(loader.get_template("500.html").render())

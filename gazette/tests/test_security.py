@@ -59,3 +59,20 @@ def test_server_error_page_is_friendly(settings, client):
     response = server_error(None)
     assert response.status_code == 500
     assert b"Something went wrong" in response.content
+
+
+def test_a_database_that_is_away_is_a_503_to_retry_not_a_500():
+    from django.db import OperationalError
+
+    from gazette.views import server_error
+
+    try:
+        raise OperationalError("connection refused")
+    except OperationalError:
+        response = server_error(None)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5" and response["Cache-Control"] == "no-store"
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        assert server_error(None).status_code == 500
