@@ -89,3 +89,34 @@ def django_db_createdb(request, django_db_modify_db_settings) -> bool:
     if database["ENGINE"].endswith("sqlite3"):
         return not _reused_database_is_sound(str(database.get("TEST", {}).get("NAME", "")))
     return False
+
+
+# In CI a test that skips for a missing tool or service hides what it should prove, so such a
+# skip fails the run: the browser and PHP always, PostgreSQL and Redis in the services run.
+def _required_in_this_run() -> tuple[str, ...]:
+    import os
+
+    if os.environ.get("CI", "").lower() != "true":
+        return ()
+    required = ("chromium", "php")
+    if os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
+        required += ("needs DATABASE_URL", "needs REDIS_URL")
+    return required
+
+
+_hidden_by_skips: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and isinstance(report.longrepr, tuple):
+        reason = str(report.longrepr[2])
+        if any(tool in reason for tool in _required_in_this_run()):
+            _hidden_by_skips.append(f"{report.nodeid}: {reason}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _hidden_by_skips and not hasattr(session.config, "workerinput"):
+        print("\nCI=true, but these tests skipped for a missing tool or service:")
+        for line in _hidden_by_skips:
+            print(f"  {line}")
+        session.exitstatus = 1
