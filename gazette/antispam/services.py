@@ -57,6 +57,12 @@ def _pool(pool: str | None) -> str:
     return pool or conf.default_pool()
 
 
+def _activity_pool(pool: str) -> str:
+    """Where a pool's recent activity and daily counts live: a key's own pool under shared
+    learning keeps them with everyone's (bursts across sites, one dashboard)."""
+    return conf.SHARED_POOL if state.is_fork(pool) else pool
+
+
 def _bounded(sub: Submission) -> Submission:
     """Cut the text to the configured size: the engine's cost grows with it."""
     limit = int(conf.get("GAZETTE_ANTISPAM_MAX_CONTENT"))
@@ -184,7 +190,7 @@ def check_submission(
     with state.engine_for(pool, sync=False) as engine:
         keys: SubmissionKeys = engine.keys(sub)
     # The record keeps the check's time even when it is written later (a locked database).
-    history = DatabaseHistory(pool, now=timezone.now())
+    history = DatabaseHistory(_activity_pool(pool), now=timezone.now())
     stats = history.stats(keys)
     with state.engine_for(pool) as engine:
         verdict = engine.check(sub, stats, keys=keys)
@@ -195,7 +201,7 @@ def check_submission(
 
     counts: list[Statement | None] = []
     if record:
-        counts.append(upsert_counts(DailyCount, daily_count_key(pool), checks=1,
+        counts.append(upsert_counts(DailyCount, daily_count_key(history.pool), checks=1,
                                     **{_DAILY_FIELD[verdict.kind]: 1}))
     if api_key is not None:
         answer = "spam" if verdict.is_spam else "ham"
@@ -251,7 +257,7 @@ def spam_learn(
         raise ValueError(f"label must be 'spam' or 'ham', not {label!r}")
     pool = _pool(pool)
     sub = _bounded(submission)
-    history = DatabaseHistory(pool)
+    history = DatabaseHistory(_activity_pool(pool))
     scope = _scope(api_key)
     recorded = history.find(guid=stored_guid(guid, scope), match_hash=match_hash(sub, scope))
     checked_as = recorded.kind if recorded is not None else ""
@@ -271,7 +277,9 @@ def spam_learn(
     false_positive = int(label == "ham" and checked_as in SPAM_KINDS)
     with transaction.atomic():
         example, snapshot_due = state.insert_example(pool, fields)
-        count_daily(pool, missed_spam=missed, false_positives=false_positive)
+        if pool == conf.SHARED_POOL and conf.shared_learning():
+            _share(example)
+        count_daily(history.pool, missed_spam=missed, false_positives=false_positive)
         if api_key is not None:
             count_usage(api_key, site, missed_spam=missed, false_positives=false_positive)
         transaction.on_commit(lambda: state.after_learn(pool, snapshot_due))
@@ -380,6 +388,15 @@ def authenticate_stats_token(token: str, blog: str) -> KeyCheck:
     return authenticate(key, blog)
 
 
+def _key_pool(api_key: ApiKey) -> str:
+    """The pool a key's checks use: under shared learning, the shared one until the key has
+    reported something of its own (see :func:`api_submit`)."""
+    if not conf.shared_learning():
+        return conf.pool_for_key(api_key.pk)
+    own = f"{state.KEY_POOL_PREFIX}{api_key.pk}"
+    return own if state.forked(own) else conf.SHARED_POOL
+
+
 def api_check(*, api_key: ApiKey, site: str, submission: Submission,
               is_test: bool = False, defer: bool = False) -> CheckOutcome:
     """comment-check: test requests leave no trace; rechecks are not new activity.
@@ -387,7 +404,7 @@ def api_check(*, api_key: ApiKey, site: str, submission: Submission,
     ``defer``: see :func:`check_submission` (the view records after sending the answer)."""
     return check_submission(
         submission=submission,
-        pool=conf.pool_for_key(api_key.pk),
+        pool=_key_pool(api_key),
         record=not is_test and not submission.recheck_reason,
         api_key=None if is_test else api_key,
         site=site,
@@ -397,13 +414,61 @@ def api_check(*, api_key: ApiKey, site: str, submission: Submission,
 
 def api_submit(*, api_key: ApiKey, site: str, submission: Submission, label: str,
                is_test: bool = False, guid: str = "") -> LabelledExample | None:
-    """submit-spam / submit-ham: learn the report, unless it is a test."""
+    """submit-spam / submit-ham: learn the report, unless it is a test.
+
+    Under shared learning a report counts at once for the key's own checks (in its own
+    pool, a fork of the shared one) and reaches the shared pool, every other site's, only
+    once ``GAZETTE_ANTISPAM_AGREEING_KEYS`` keys have reported the same text with the same
+    label: one key cannot steer another site's verdicts."""
     if is_test:
         return None
-    return spam_learn(
-        submission=submission, label=label, source=Source.API,
-        pool=conf.pool_for_key(api_key.pk), guid=guid, api_key=api_key, site=site,
-    )
+    if not conf.shared_learning():
+        return spam_learn(
+            submission=submission, label=label, source=Source.API,
+            pool=conf.pool_for_key(api_key.pk), guid=guid, api_key=api_key, site=site,
+        )
+    own = f"{state.KEY_POOL_PREFIX}{api_key.pk}"
+    state.fork(own)
+    example = spam_learn(submission=submission, label=label, source=Source.API, pool=own,
+                         guid=guid, api_key=api_key, site=site)
+    with transaction.atomic():
+        _promote_if_agreed(example)
+    return example
+
+
+def _promote_if_agreed(example: LabelledExample) -> None:
+    """Copy each agreeing key's first report of this text and label into the shared pool,
+    once enough keys agree (each key counts once, however often it reports)."""
+    needed = max(1, int(conf.get("GAZETTE_ANTISPAM_AGREEING_KEYS")))
+    same = (LabelledExample.objects
+            .filter(pool__startswith=state.KEY_POOL_PREFIX, source=Source.API,
+                    label=example.label, content=example.content, api_key__isnull=False)
+            .order_by("id").values_list("pool", "api_key_id", "id"))
+    first: dict[int, int] = {}
+    for pool, key_id, pk in same:
+        if pool == f"{state.KEY_POOL_PREFIX}{key_id}":  # the key's own report, not a copy
+            first.setdefault(key_id, pk)
+    if len(first) < needed:
+        return
+    shared = set(LabelledExample.objects.filter(
+        pool=conf.SHARED_POOL, source=Source.API, label=example.label,
+        content=example.content, api_key_id__in=list(first),
+    ).values_list("api_key_id", flat=True))
+    voters = {f"{state.KEY_POOL_PREFIX}{key_id}" for key_id in first}
+    for key_id, pk in first.items():
+        if key_id in shared:
+            continue
+        copy, due = state.copy_example(LabelledExample.objects.get(pk=pk), conf.SHARED_POOL)
+        _share(copy, skip=voters)
+        transaction.on_commit(lambda due=due: state.after_learn(conf.SHARED_POOL, due))
+
+
+def _share(example: LabelledExample, skip: set[str] | frozenset[str] = frozenset()) -> None:
+    """Copy what the shared pool learns into every key's own pool (but those in ``skip``,
+    which learned it themselves)."""
+    for pool in state.forks():
+        if pool not in skip:
+            state.copy_example(example, pool)
 
 
 def verdicts_today(examples: Iterable[LabelledExample]) -> dict[int, Verdict]:

@@ -31,6 +31,7 @@ from .models import EnginePool, EngineSnapshot, LabelledExample
 logger = logging.getLogger("gazette.antispam")
 
 REPLAY_CHUNK = 500
+KEY_POOL_PREFIX = "key:"
 SNAPSHOTS_KEPT = 3
 
 
@@ -97,6 +98,7 @@ def forget() -> None:
     """Drop every in-memory engine (tests; a process that wants a cold start)."""
     with _slots_lock:
         _slots.clear()
+    _forks_seen.clear()
 
 
 def _inside_transaction() -> bool:
@@ -274,7 +276,8 @@ def snapshot_now(pool: str) -> EngineSnapshot:
 def pools() -> list[str]:
     names = set(EnginePool.objects.values_list("name", flat=True))
     names.update(LabelledExample.objects.values_list("pool", flat=True).distinct())
-    return sorted(names)
+    # Key pools last: under shared learning a rebuild starts them from the rebuilt model.
+    return sorted(names, key=lambda name: (name.startswith(KEY_POOL_PREFIX), name))
 
 
 def effective_window(window: int, ham_bin_budget: float) -> int:
@@ -300,6 +303,8 @@ def rebuild(pool: str, *, batch: bool = True, window: int | None = None) -> Engi
     (None: the setting ``GAZETTE_ANTISPAM_REBUILD_WINDOW``; 0: all of them), and counts
     the others. See :func:`effective_window`.
     """
+    if is_fork(pool):
+        return refork(pool)
     config = engine_config()
     window = effective_window(conf.rebuild_window() if window is None else window,
                               config.ham_bin_budget)
@@ -343,3 +348,87 @@ def stats_for_corpus(
         out.append(history.stats(keys))
         history.add(keys)
     return out
+
+
+# --- A key's own pool under shared learning ------------------------------------------------
+# Under shared learning a key whose reports have not (yet) been agreed by other keys learns
+# them in a pool of its own, a *fork*: the shared model as it was when the key first
+# reported, its own reports, and a copy of everything the shared pool learns afterwards.
+# Each pool is still replayed alone, in id order, like any other.
+
+
+def is_fork(pool: str) -> bool:
+    return conf.shared_learning() and pool.startswith(KEY_POOL_PREFIX)
+
+
+_forks_seen: set[str] = set()
+
+
+def forked(pool: str) -> bool:
+    """Whether a key's own pool exists (asked on every check: once there, it stays)."""
+    if pool in _forks_seen:
+        return True
+    if EnginePool.objects.filter(name=pool).exists():
+        _forks_seen.add(pool)
+        return True
+    return False
+
+
+def forks() -> list[str]:
+    return list(EnginePool.objects.filter(name__startswith=KEY_POOL_PREFIX)
+                .values_list("name", flat=True))
+
+
+def copy_example(example: LabelledExample, pool: str) -> tuple[LabelledExample, bool]:
+    """Append a copy of ``example`` to ``pool`` (its source, key and site kept)."""
+    fields = {f.attname: getattr(example, f.attname) for f in LabelledExample._meta.concrete_fields
+              if f.attname not in ("id", "pool")}
+    return insert_example(pool, fields)
+
+
+def fork(pool: str) -> None:
+    """Start a key's own pool from the shared model as it is now (nothing if it exists)."""
+    base = conf.SHARED_POOL
+    if forked(pool):
+        return
+    with engine_for(base, force_sync=True) as engine:
+        blob, generation = engine.dumps(), 0
+        meta = (engine.version, engine.examples_seen, engine.last_example_id)
+    with transaction.atomic():
+        lock_pool(base)  # no shared example commits meanwhile
+        row, created = EnginePool.objects.get_or_create(name=pool)
+        if not created:
+            return
+        save_snapshot(pool, generation, blob, *meta)
+        # Shared examples committed after the model above was read: copied, so that the
+        # fork misses nothing the shared pool learned.
+        later = LabelledExample.objects.filter(pool=base, id__gt=meta[2] or 0).order_by("id")
+        for example in later:
+            copy_example(example, pool)
+    _forks_seen.add(pool)
+
+
+def refork(pool: str) -> EngineSnapshot:
+    """Rebuild a key's own pool: the shared model now, then the key's own reports replayed
+    (copies of shared examples are in the shared model already)."""
+    key_id = int(pool[len(KEY_POOL_PREFIX):])
+    with engine_for(conf.SHARED_POOL, force_sync=True) as shared:
+        engine = Engine.loads(shared.dumps(), secret_key=conf.secret_key())
+    base_last = engine.last_example_id or 0
+    own = LabelledExample.objects.filter(pool=pool, api_key_id=key_id).order_by("id")
+    last = base_last
+    for example in own.iterator(chunk_size=REPLAY_CHUNK):
+        engine.learn(example.to_submission(), example.label,  # type: ignore[arg-type]
+                     example.history_stats(), example_id=example.id,
+                     foreign=example.is_foreign)
+        last = max(last, example.id)
+    engine.last_example_id = last
+    with transaction.atomic():
+        row = lock_pool(pool)
+        # Copies of shared examples after ``base_last`` and own reports after ``last`` are
+        # replayed from here on; those in between are in the model already.
+        row.generation += 1
+        row.examples_since_snapshot = 0
+        row.save(update_fields=["generation", "examples_since_snapshot", "updated"])
+        return save_snapshot(pool, row.generation, engine.dumps(), engine.version,
+                             engine.examples_seen, engine.last_example_id)

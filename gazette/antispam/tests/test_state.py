@@ -213,8 +213,15 @@ def test_pools_per_key_without_shared_learning(settings, api_key):
     assert set(EnginePool.objects.values_list("name", flat=True)) == {f"key:{api_key.pk}",
                                                                       "local"}
     settings.GAZETTE_ANTISPAM_SHARED_LEARNING = True
+    # A key's report is its own (a fork of the shared pool) until enough keys agree.
     services.api_submit(api_key=other, site="other.example", submission=sub, label="spam")
-    assert LabelledExample.objects.filter(pool="shared").count() == 1
+    assert LabelledExample.objects.filter(pool=f"key:{other.pk}").count() == 1
+    assert not LabelledExample.objects.filter(pool="shared").exists()
+    settings.GAZETTE_ANTISPAM_AGREEING_KEYS = 1
+    services.api_submit(api_key=other, site="other.example", submission=sub, label="spam")
+    # Each key's first report of the text (the first key's from its own pool) is shared.
+    assert sorted(LabelledExample.objects.filter(pool="shared")
+                  .values_list("api_key_id", flat=True)) == sorted([api_key.pk, other.pk])
 
 
 # --- concurrency ----------------------------------------------------------------------------------
