@@ -6,21 +6,68 @@ Imported only on SQLite: the modules it builds on load SQLite-only models.
 from __future__ import annotations
 
 from django.db.models import Case, IntegerField, QuerySet, When
-from modelsearch.backends.database.sqlite.query import MatchExpression, normalize
+from modelsearch.backends.database.sqlite.query import (
+    Lexeme,
+    MatchExpression,
+    SearchQueryExpression,
+    normalize,
+)
 from modelsearch.backends.database.sqlite.sqlite import (
+    SQLiteAutocompleteQueryCompiler,
     SQLiteFTSIndexEntry,
     SQLiteSearchBackend,
     SQLiteSearchQueryCompiler,
     SQLiteSearchResults,
 )
-from modelsearch.query import MatchAll, Not
+from modelsearch.query import MatchAll, Not, Phrase, PlainText
 from modelsearch.utils import get_descendants_content_types_pks
+
+from .search_backend import CleanQueriesMixin
 
 # Pages of results are a few dozen stories; more ids than this would make one large IN list.
 MAX_IDS = 500
 
 
-class RankedSQLiteSearchQueryCompiler(SQLiteSearchQueryCompiler):
+def _fts5_string(text: str) -> str:
+    # Inside an FTS5 string a double quote is written twice; a NUL would end the query.
+    return text.replace("\x00", "").replace('"', '""')
+
+
+class QuotedLexeme(Lexeme):
+    """One term as an FTS5 string: its characters are text, whatever they are."""
+
+    def as_sql(self, compiler, connection):
+        template, params = super().as_sql(compiler, connection)
+        return template, [_fts5_string(param) for param in params]
+
+
+class QuotedTermsMixin:
+    """Wagtail's FTS5 query with every term and phrase quoted safely (Wagtail quotes each term
+    in double quotes but leaves double quotes inside it as they are: ``a"b`` was an FTS5 syntax
+    error, a 500)."""
+
+    def build_search_query_content(self, query, config=None):
+        if isinstance(query, PlainText):
+            terms = query.query_string.split()
+            if not terms:
+                return None
+            lexemes = QuotedLexeme(terms.pop(), prefix=self.LAST_TERM_IS_PREFIX)
+            for term in terms:
+                if query.operator.upper() == "AND":
+                    lexemes &= QuotedLexeme(term)
+                else:
+                    lexemes |= QuotedLexeme(term)
+            return SearchQueryExpression(lexemes, config=config)
+        if isinstance(query, Phrase):
+            return SearchQueryExpression(_fts5_string(query.query_string))
+        return super().build_search_query_content(query, config=config)
+
+
+class QuotedAutocompleteQueryCompiler(QuotedTermsMixin, SQLiteAutocompleteQueryCompiler):
+    pass
+
+
+class RankedSQLiteSearchQueryCompiler(QuotedTermsMixin, SQLiteSearchQueryCompiler):
     def search(self, config, start, stop, score_field=None):
         normalized = normalize(self.query)
         if (not self.order_by_relevance or score_field is not None
@@ -67,6 +114,7 @@ def _in_order(queryset: QuerySet, ids: list[int]) -> QuerySet:
     return queryset.filter(pk__in=ids).order_by(position)
 
 
-class RankedSQLiteSearchBackend(SQLiteSearchBackend):
+class RankedSQLiteSearchBackend(CleanQueriesMixin, SQLiteSearchBackend):
     query_compiler_class = RankedSQLiteSearchQueryCompiler
+    autocomplete_query_compiler_class = QuotedAutocompleteQueryCompiler
     results_class = RankedSQLiteSearchResults

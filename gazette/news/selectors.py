@@ -14,6 +14,7 @@ from wagtail.models import Page as WagtailPage
 
 from .models import ArticleAuthor, ArticlePage, ArticleTag, HomePage, SectionPage
 from .routing import public_only
+from .search_backend import clean_query
 
 PAGE_SIZE = 12
 
@@ -154,8 +155,10 @@ SEARCH_ORDERS = ("newest", "relevance")
 def search_articles(query: str, *, order: str = "newest"):
     """Full-text search over published stories (SQLite FTS5 or PostgreSQL full text), newest
     first (what readers of news look for) or most relevant first (ranked on SQLite by
-    gazette.news.search_backend)."""
-    query = query.strip()
+    gazette.news.search_backend).
+
+    Quotes, NUL and full-text operators in ``query`` are text (see ``clean_query``)."""
+    query = clean_query(query)
     if not query:
         return ArticlePage.objects.none()
     if order == "relevance":

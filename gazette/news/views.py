@@ -5,8 +5,7 @@ from taggit.models import Tag
 from . import selectors
 from .cache import page_cache_tag
 from .models import Author
-
-MAX_QUERY_LENGTH = 200
+from .search_backend import printable_query
 
 
 def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
@@ -36,7 +35,7 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
+    query = printable_query(request.GET.get("q", ""))
     order = request.GET.get("sort", "")
     if order not in selectors.SEARCH_ORDERS:
         order = selectors.SEARCH_ORDERS[0]
