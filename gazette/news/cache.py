@@ -6,11 +6,17 @@ the versions of the tags a story appears under, so every page that shows the sto
 section, front page, tag and author pages, feeds) is served fresh on its next request, while
 the thousands of pages that do not show it stay cached. Versions live in the shared cache, so
 this works across web processes with Redis as it does in one process with local memory.
+
+A stamp that every invalidation changes spares most hits from reading those versions: an entry
+remembers the stamp under which its versions were last found current, and while the stamp has
+not changed it is fresh. A hit is then one ``get_many`` of the entry and the stamp: two reads
+of the disk cache instead of four, one round trip to Redis instead of two (bench/README.md).
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from collections.abc import Callable, Iterable
 
@@ -24,7 +30,9 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 GLOBAL_TAG = "all"
 ENTRY_PREFIX = "pagecache:entry:"
 VERSION_PREFIX = "pagecache:tag:"
+STAMP_KEY = "pagecache:stamp"
 REQUEST_ATTRIBUTE = "page_cache_tags"
+STAMP_ATTRIBUTE = "_page_cache_stamp"
 # Headers a cached response never replays: another reader's cookies, and what is per response.
 # Everything else a miss had (Last-Modified, Link, Vary, ...) a hit has too; the security headers
 # are set above the cache, on hits and misses alike.
@@ -42,7 +50,12 @@ def page_cache_tag(request: HttpRequest, *tags: str) -> None:
 
 def page_cache_invalidate(tags: Iterable[str]) -> None:
     """Make every cached page that shows any of ``tags`` stale."""
+    # The stamp changes before the versions, so that a page rendered before this call is not
+    # stored under the new versions (see _store), and after them, so that an entry found
+    # current under the old versions and stamped meanwhile is checked again.
+    cache.set(STAMP_KEY, uuid.uuid4().hex, timeout=None)
     cache.set_many({VERSION_PREFIX + tag: uuid.uuid4().hex for tag in set(tags)}, timeout=None)
+    cache.set(STAMP_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def tags_version(*tags: str) -> str:
@@ -65,6 +78,16 @@ def _tag_versions(tags: Iterable[str]) -> dict[str, str]:
                 value = cache.get(key, value)
             found[key] = value
     return {key[len(VERSION_PREFIX):]: value for key, value in found.items()}
+
+
+def _current_stamp(found: dict) -> str | None:
+    """The stamp in ``found``, made if there is none yet; None while the cache is unreachable."""
+    stamp = found.get(STAMP_KEY)
+    if stamp is None:
+        stamp = uuid.uuid4().hex
+        if not cache.add(STAMP_KEY, stamp, timeout=None):
+            stamp = cache.get(STAMP_KEY)
+    return stamp
 
 
 def _entry_key(request: HttpRequest) -> str:
@@ -131,13 +154,23 @@ class PageCacheMiddleware:
         )
 
     def _lookup(self, request: HttpRequest) -> HttpResponse | None:
-        entry = cache.get(_entry_key(request))
+        key = _entry_key(request)
+        found = cache.get_many([key, STAMP_KEY])
+        stamp = _current_stamp(found)
+        setattr(request, STAMP_ATTRIBUTE, stamp)
+        entry = found.get(key)
         if entry is None:
             return None
-        versions = cache.get_many([VERSION_PREFIX + tag for tag in entry["tags"]])
-        for tag, version in entry["tags"].items():
-            if versions.get(VERSION_PREFIX + tag) != version:
-                return None
+        if stamp is None or entry.get("stamp") != stamp:
+            versions = cache.get_many([VERSION_PREFIX + tag for tag in entry["tags"]])
+            for tag, version in entry["tags"].items():
+                if versions.get(VERSION_PREFIX + tag) != version:
+                    return None
+            if stamp is not None:
+                # Still current after an invalidation elsewhere: the next hits need not ask.
+                remaining = entry.get("expires", 0) - time.time()
+                if remaining > 1:
+                    cache.set(key, {**entry, "stamp": stamp}, timeout=remaining)
         response = HttpResponse(entry["content"], status=200)
         for header, value in entry["headers"]:
             response[header] = value
@@ -150,9 +183,18 @@ class PageCacheMiddleware:
         response["X-Page-Cache"] = "miss"
         headers = [(name, value) for name, value in response.items()
                    if name.lower() not in NOT_KEPT_HEADERS]
+        versions = _tag_versions([GLOBAL_TAG, *sorted(tags)])
+        stamp = cache.get(STAMP_KEY)
+        if stamp is None or stamp != getattr(request, STAMP_ATTRIBUTE, stamp):
+            # An invalidation ran while the page was rendered: the versions just read may be
+            # newer than what the page shows. The next reader renders it again.
+            return
+        timeout = settings.GAZETTE_PAGE_CACHE_SECONDS
         entry = {
-            "tags": _tag_versions([GLOBAL_TAG, *sorted(tags)]),
+            "tags": versions,
+            "stamp": stamp,
+            "expires": time.time() + timeout,
             "headers": headers,
             "content": response.content,
         }
-        cache.set(_entry_key(request), entry, timeout=settings.GAZETTE_PAGE_CACHE_SECONDS)
+        cache.set(_entry_key(request), entry, timeout=timeout)

@@ -1,0 +1,70 @@
+"""The page cache's stamp: hits skip the tag versions while nothing was invalidated, and a
+page rendered while an invalidation ran is never stored under the new versions."""
+
+import uuid
+from unittest.mock import patch
+
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory
+
+from gazette.news.cache import (
+    STAMP_KEY,
+    VERSION_PREFIX,
+    PageCacheMiddleware,
+    page_cache_invalidate,
+    page_cache_tag,
+)
+
+
+def tagged_view(body: bytes, *tags: str):
+    def view(request: HttpRequest) -> HttpResponse:
+        page_cache_tag(request, *tags)
+        return HttpResponse(body)
+
+    return view
+
+
+def get(view, path: str) -> HttpResponse:
+    return PageCacheMiddleware(view)(RequestFactory().get(path))
+
+
+def test_a_hit_reads_only_the_entry_and_the_stamp_until_something_is_invalidated():
+    path, tag = f"/stamp-{uuid.uuid4().hex}/", f"section:{uuid.uuid4().hex}"
+    view = tagged_view(b"page", tag)
+    assert get(view, path)["X-Page-Cache"] == "miss"
+    backend = caches["default"]
+    with patch.object(backend, "get_many", wraps=backend.get_many) as get_many:
+        assert get(view, path)["X-Page-Cache"] == "hit"
+    assert get_many.call_count == 1
+    keys = get_many.call_args.args[0]
+    assert len(keys) == 2 and STAMP_KEY in keys
+    assert not any(key.startswith(VERSION_PREFIX) for key in keys)
+
+    # Another page's story changed: this page is checked against its versions once, still
+    # fresh, and stamped again, so the hit after that skips the versions again.
+    page_cache_invalidate([f"section:{uuid.uuid4().hex}"])
+    with patch.object(backend, "get_many", wraps=backend.get_many) as get_many:
+        assert get(view, path).content == b"page"
+        assert any(VERSION_PREFIX + tag in call.args[0] for call in get_many.call_args_list)
+        get_many.reset_mock()
+        assert get(view, path)["X-Page-Cache"] == "hit"
+        assert len(get_many.call_args_list) == 1
+
+    # Its own story changed: a miss, whatever the stamp.
+    page_cache_invalidate([tag])
+    assert get(tagged_view(b"newer", tag), path).content == b"newer"
+
+
+def test_a_page_rendered_while_its_story_was_invalidated_is_not_stored():
+    path, tag = f"/stamp-{uuid.uuid4().hex}/", f"page:{uuid.uuid4().hex}"
+
+    def view(request: HttpRequest) -> HttpResponse:
+        page_cache_tag(request, tag)
+        # The story is published elsewhere after this page read it, before it is stored.
+        page_cache_invalidate([tag])
+        return HttpResponse(b"older")
+
+    assert get(view, path).content == b"older"
+    # Stored, it would carry the versions that include the publication, with the old text.
+    assert get(tagged_view(b"newer", tag), path).content == b"newer"
