@@ -10,9 +10,24 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from wagtail import hooks
 
+from ..richtext import render_richtext, web_url
+
 register = template.Library()
 
 ARTICLE_SLOTS = ("after_body", "discussion")
+
+
+@register.filter
+def safe_richtext(value) -> SafeString:
+    """``|richtext`` through the allow-list of ``gazette.news.richtext``: use it for every rich
+    text shown to readers, never ``|richtext`` or ``|safe`` on stored HTML."""
+    return render_richtext(value)
+
+
+@register.filter
+def http_url(value) -> str:
+    """The address if it is an http(s) URL, else "" (a stored ``javascript:`` URL is no link)."""
+    return web_url(value)
 
 
 @register.simple_tag(takes_context=True)
