@@ -16,6 +16,8 @@ shapes are timed against:
   SQLite files, 8 shards), the embedded default;
 * ``database``: Django's DatabaseCache on a separate SQLite file (WAL, as the site's database),
   the other way to share a cache without a server;
+* ``files``: Django's FileBasedCache (a pickle file per key; its ``add`` is not atomic across
+  processes, so it could not hold versions or throttles, but its reads are a fair yardstick);
 * ``redis``: ``gazette.cache.ResilientRedisCache`` (with ``--redis`` or REDIS_URL; the
   database in the URL is flushed first, so give one nothing else uses).
 
@@ -65,6 +67,9 @@ def configure(folder: Path, redis_url: str | None) -> list[str]:
         "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                      "LOCATION": "gazette_cache", "KEY_PREFIX": "gazette",
                      "OPTIONS": {"MAX_ENTRIES": 5000}},
+        "files": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                  "LOCATION": str(folder / "files"), "KEY_PREFIX": "gazette",
+                  "OPTIONS": {"MAX_ENTRIES": 5000}},
     }
     if redis_url:
         caches["redis"] = {"BACKEND": "gazette.cache.ResilientRedisCache",
