@@ -44,9 +44,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 # Runtime data (SQLite database, media, generated secrets) lives outside the package, in one
-# folder that a deployment can put on a volume.
+# folder that a deployment can put on a volume. Importing settings creates nothing: the folder
+# is made when Django starts (gazette.apps) or when the secret key is first written.
 DATA_DIR = Path(os.environ.get("GAZETTE_DATA_DIR", BASE_DIR / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _stored_secret(filename: str) -> str:
@@ -56,6 +56,7 @@ def _stored_secret(filename: str) -> str:
         return path.read_text().strip()
     except FileNotFoundError:
         value = secrets.token_urlsafe(50)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)
         path.write_text(value)
         return value
@@ -73,6 +74,8 @@ GAZETTE_SITE_NAME = os.environ.get("GAZETTE_SITE_NAME", "The Gazette")
 WAGTAIL_SITE_NAME = GAZETTE_SITE_NAME
 
 INSTALLED_APPS = [
+    # First, so that its ready() makes the data folders before any other app touches them.
+    "gazette.apps.GazetteConfig",
     "gazette.news",
     "gazette.antispam",
     "gazette.health",
@@ -112,7 +115,7 @@ MIDDLEWARE = [
     # Above the page cache, so that hits carry the same headers as misses.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Hosts of their own for the Akismet-compatible API get its URLs at the root.
-    "gazette.antispam.middleware.AkismetHostMiddleware",
+    "gazette.antispam.akismet.hosts.AkismetHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gazette.news.cache.PageCacheMiddleware",
     "gazette.news.routing.RouteCacheMiddleware",
@@ -186,14 +189,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and tasks ------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-_test_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-if REDIS_URL and _test_worker.startswith("gw"):
-    # Parallel test processes each get a Redis database of their own, so that clearing the
-    # cache or draining a queue in one cannot touch another's. Worker subprocesses inherit it.
-    from urllib.parse import urlsplit, urlunsplit
-
-    _parts = urlsplit(REDIS_URL)
-    REDIS_URL = urlunsplit(_parts._replace(path=f"/{int(_test_worker[2:]) + 1}"))
 # Every process of the site (web workers, task worker, scheduler, the command line) sees one
 # cache: pages, routes, invalidation versions and throttles (gazette/cache.py, docs/operations.md).
 # GAZETTE_CACHE=locmem keeps it in each process's memory instead: only for benchmarks and a
@@ -201,61 +196,69 @@ if REDIS_URL and _test_worker.startswith("gw"):
 GAZETTE_CACHE = os.environ.get("GAZETTE_CACHE", "redis" if REDIS_URL else "disk")
 # Folder of the shared cache on the embedded default (SQLite files, one per shard).
 GAZETTE_CACHE_DIR = Path(os.environ.get("GAZETTE_CACHE_DIR", DATA_DIR / "cache"))
-if _test_worker.startswith("gw"):
-    # Parallel test processes each get a folder of their own, as they get a Redis database.
-    GAZETTE_CACHE_DIR = GAZETTE_CACHE_DIR / _test_worker
 # Largest size of the embedded cache before the oldest entries are culled.
 GAZETTE_CACHE_SIZE_MB = int(os.environ.get("GAZETTE_CACHE_SIZE_MB", "1024"))
-_cache_prefix = os.environ.get("GAZETTE_CACHE_PREFIX", "gazette")
-if GAZETTE_CACHE == "redis":
-    if not REDIS_URL:
-        raise ImproperlyConfigured("GAZETTE_CACHE=redis needs REDIS_URL")
-    CACHES = {
-        "default": {
-            "BACKEND": "gazette.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": _cache_prefix,
+GAZETTE_CACHE_PREFIX = os.environ.get("GAZETTE_CACHE_PREFIX", "gazette")
+# A task backend by its dotted path, in place of the one REDIS_URL implies (tests, benchmarks).
+GAZETTE_TASKS_BACKEND = os.environ.get("GAZETTE_TASKS_BACKEND", "")
+
+
+def caches_for(choice: str, redis_url: str, cache_dir: Path) -> dict[str, dict[str, object]]:
+    """CACHES for GAZETTE_CACHE's choice (a function, so gazette.settings_test can recompute it)."""
+    if choice == "redis":
+        if not redis_url:
+            raise ImproperlyConfigured("GAZETTE_CACHE=redis needs REDIS_URL")
+        return {
+            "default": {
+                "BACKEND": "gazette.cache.ResilientRedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": GAZETTE_CACHE_PREFIX,
+            }
         }
-    }
-elif GAZETTE_CACHE == "disk":
-    CACHES = {
-        "default": {
-            "BACKEND": "gazette.cache.DiskCache",
-            "LOCATION": str(GAZETTE_CACHE_DIR),
-            "KEY_PREFIX": _cache_prefix,
-            "SHARDS": 8,
-            # How long a write waits for another process's write before retrying.
-            "DATABASE_TIMEOUT": 0.05,
-            "OPTIONS": {"size_limit": GAZETTE_CACHE_SIZE_MB * 1024 * 1024},
+    if choice == "disk":
+        return {
+            "default": {
+                "BACKEND": "gazette.cache.DiskCache",
+                "LOCATION": str(cache_dir),
+                "KEY_PREFIX": GAZETTE_CACHE_PREFIX,
+                "SHARDS": 8,
+                # How long a write waits for another process's write before retrying.
+                "DATABASE_TIMEOUT": 0.05,
+                "OPTIONS": {"size_limit": GAZETTE_CACHE_SIZE_MB * 1024 * 1024},
+            }
         }
-    }
-elif GAZETTE_CACHE == "locmem":
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "gazette",
-            "OPTIONS": {"MAX_ENTRIES": 5000},
+    if choice == "locmem":
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "gazette",
+                "OPTIONS": {"MAX_ENTRIES": 5000},
+            }
         }
-    }
-else:
     raise ImproperlyConfigured("GAZETTE_CACHE must be disk, redis or locmem")
 
-if REDIS_URL:
-    RQ_QUEUES = {
-        name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in ("default", "alerts")
-    }
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": list(RQ_QUEUES)}}
-    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-else:
-    TASKS = {
-        "default": {
-            "BACKEND": "django_tasks_db.DatabaseBackend",
-            "QUEUES": ["default", "alerts"],
-        }
-    }
 
-if os.environ.get("GAZETTE_TASKS_BACKEND"):
-    TASKS["default"]["BACKEND"] = os.environ["GAZETTE_TASKS_BACKEND"]
+def rq_queues_for(redis_url: str) -> dict[str, dict[str, object]]:
+    if not redis_url:
+        return {}
+    return {name: {"URL": redis_url, "DEFAULT_TIMEOUT": 600} for name in ("default", "alerts")}
+
+
+def tasks_for(redis_url: str) -> dict[str, dict[str, object]]:
+    if GAZETTE_TASKS_BACKEND:
+        backend = GAZETTE_TASKS_BACKEND
+    elif redis_url:
+        backend = "django_tasks_rq.RQBackend"
+    else:
+        backend = "django_tasks_db.DatabaseBackend"
+    return {"default": {"BACKEND": backend, "QUEUES": ["default", "alerts"]}}
+
+
+CACHES = caches_for(GAZETTE_CACHE, REDIS_URL, GAZETTE_CACHE_DIR)
+TASKS = tasks_for(REDIS_URL)
+if REDIS_URL:
+    RQ_QUEUES = rq_queues_for(REDIS_URL)
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 
 # Anonymous pages are cached this long at most; publishing invalidates them sooner.
 GAZETTE_PAGE_CACHE_SECONDS = int(os.environ.get("GAZETTE_PAGE_CACHE_SECONDS", "600"))
@@ -284,7 +287,6 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("GAZETTE_STATIC_ROOT", DATA_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("GAZETTE_MEDIA_ROOT", DATA_DIR / "media"))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -33,13 +33,13 @@ print(json.dumps({
 """
 
 
-def probe(tmp_path, **env: str) -> dict:
+def probe(tmp_path, code: str = PROBE, **env: str) -> dict:
     chosen = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "GAZETTE_TASKS_BACKEND",
-              "PYTEST_XDIST_WORKER"}
+              "PYTEST_XDIST_WORKER", "GAZETTE_CACHE", "GAZETTE_CACHE_DIR"}
     clean = {k: v for k, v in os.environ.items() if k not in chosen}
     clean.update({"GAZETTE_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "gazette.settings"})
     clean.update(env)
-    out = subprocess.run([sys.executable, "-c", PROBE], env=clean, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", code], env=clean, capture_output=True, text=True,
                          check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -128,3 +128,56 @@ def test_engine_options_come_from_a_json_object() -> None:
                 env_json_object(name)
         finally:
             del os.environ[name]
+
+
+def test_importing_settings_creates_no_folder(tmp_path):
+    data = tmp_path / "not-yet"
+    found = probe(data, SECRET_KEY="given")
+    assert found["db_name"] == str(data / "gazette.sqlite3")
+    assert not data.exists()
+
+
+def test_django_start_up_makes_the_data_folders(tmp_path):
+    data = tmp_path / "fresh"
+    setup = "import django; django.setup()\n" + PROBE
+    probe(data, setup, SECRET_KEY="given", GAZETTE_STATIC_ROOT=str(tmp_path / "static" / "root"))
+    assert data.is_dir() and (tmp_path / "static" / "root").is_dir()
+    assert not (data / "secret_key").exists()
+
+
+def test_the_first_secret_key_makes_its_folder(tmp_path):
+    data = tmp_path / "a" / "b"
+    secret = probe(data)["secret"]
+    assert (data / "secret_key").read_text() == secret
+
+
+def test_the_site_settings_hold_no_test_logic(tmp_path):
+    found = probe(tmp_path, PYTEST_XDIST_WORKER="gw3", REDIS_URL="redis://127.0.0.1:6379/12")
+    assert found["cache_location"] == "redis://127.0.0.1:6379/12"
+    assert probe(tmp_path, PYTEST_XDIST_WORKER="gw3")["cache_location"] == str(tmp_path / "cache")
+
+
+@pytest.mark.parametrize(("worker", "database"), [("gw0", 1), ("gw14", 15), ("gw15", 1),
+                                                  ("gw16", 2)])
+def test_each_test_process_gets_a_redis_database_stock_redis_has(tmp_path, worker, database):
+    found = probe(tmp_path, PROBE + "print(json.dumps(s.RQ_QUEUES['default']['URL']))",
+                  DJANGO_SETTINGS_MODULE="gazette.settings_test", PYTEST_XDIST_WORKER=worker,
+                  REDIS_URL="redis://127.0.0.1:6379/12")
+    assert found == f"redis://127.0.0.1:6379/{database}"
+
+
+def test_each_test_process_gets_a_cache_folder(tmp_path):
+    found = probe(tmp_path, DJANGO_SETTINGS_MODULE="gazette.settings_test",
+                  PYTEST_XDIST_WORKER="gw7")
+    assert found["cache_location"] == str(tmp_path / "cache" / "gw7")
+    assert found["tasks"] == "django_tasks_db.DatabaseBackend"
+    alone = probe(tmp_path, DJANGO_SETTINGS_MODULE="gazette.settings_test")
+    assert alone["cache_location"] == str(tmp_path / "cache")
+
+
+def test_this_run_uses_the_test_settings():
+    # Subprocesses a test starts inherit this, and with it the same cache folder and Redis db.
+    assert os.environ["DJANGO_SETTINGS_MODULE"] == "gazette.settings_test"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if settings.GAZETTE_CACHE == "disk" and worker:
+        assert settings.CACHES["default"]["LOCATION"].endswith(worker)
