@@ -39,7 +39,7 @@ def main() -> None:
     import akismet_http
     from django.http import QueryDict
 
-    from gazette.antispam import protocol
+    from gazette.antispam.akismet import protocol
 
     bodies = [b.encode() for b in akismet_http.bodies("0123456789ab", args.bodies, seed=11)]
 

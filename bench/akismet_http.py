@@ -257,7 +257,8 @@ def _setup(examples: int, history: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from gazette.antispam import models, protocol, services
+    from gazette.antispam import models, services
+    from gazette.antispam.akismet import protocol
 
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)

@@ -50,7 +50,8 @@ def measure(writes: int, rounds: int) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from gazette.antispam import conf, models, protocol, services, state
+    from gazette.antispam import conf, models, services, state
+    from gazette.antispam.akismet import protocol
     from gazette.antispam.history import DatabaseHistory
 
     call_command("migrate", interactive=False, verbosity=0)

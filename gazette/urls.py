@@ -14,7 +14,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("akismet/", include("gazette.antispam.urls")),
+    path("akismet/", include("gazette.antispam.akismet.urls")),
     path("", include(news_urls)),
 ]
 

@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from gazette.antispam import recorder as recorder_module
-from gazette.antispam import views
+from gazette.antispam.akismet import views
 from gazette.antispam.history import DatabaseHistory
 from gazette.antispam.models import DailyCount, RecentSubmission, UsageCount
 

@@ -8,7 +8,7 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port, validate_host
 
-from . import conf
+from .. import conf
 
 
 class AkismetHostMiddleware:
@@ -29,5 +29,5 @@ class AkismetHostMiddleware:
             except DisallowedHost:
                 domain = ""
             if domain and validate_host(domain, hosts):
-                request.urlconf = "gazette.antispam.host_urls"
+                request.urlconf = "gazette.antispam.akismet.host_urls"
         return self.get_response(request)

@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from gazette.antispam import services
 from gazette.antispam.models import UsageCount
-
-from .helpers import form_post
+from gazette.antispam.tests.helpers import form_post
 
 pytestmark = [
     pytest.mark.browser,

@@ -4,7 +4,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "antispam"
+app_name = "akismet"
 
 urlpatterns = [
     path("1.1/verify-key", views.verify_key, name="verify-key"),

@@ -2,7 +2,8 @@
 write lock, and records every one it answered once the lock is released.
 
 The lock lasts GAZETTE_E2E_LOCK_SECONDS (10 by default; the issue's figure, 30, is run by
-hand: ``GAZETTE_E2E_LOCK_SECONDS=30 .venv/bin/pytest -s gazette/antispam/tests/test_lock_e2e.py``).
+hand: ``GAZETTE_E2E_LOCK_SECONDS=30 .venv/bin/pytest -s
+gazette/antispam/akismet/tests/test_lock_e2e.py``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from .helpers import FORM, HAM_TEXTS, comment
+from gazette.antispam.tests.helpers import FORM, HAM_TEXTS, comment
 
 pytestmark = [pytest.mark.services, pytest.mark.xdist_group("processes")]
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .helpers import BLOG, form_post
+from gazette.antispam.tests.helpers import BLOG, form_post
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,8 @@ from django.db import DatabaseError, close_old_connections
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
-from gazette.antispam import services, views
+from gazette.antispam import services
+from gazette.antispam.akismet import views
 from gazette.antispam.engine.types import Submission
 from gazette.antispam.history import DatabaseHistory
 from gazette.antispam.models import (
@@ -24,9 +25,16 @@ from gazette.antispam.models import (
     RecentSubmission,
     UsageCount,
 )
+from gazette.antispam.tests.helpers import (
+    BLOG,
+    FORM,
+    HAM_TEXTS,
+    SPAM_TEXTS,
+    comment,
+    form_post,
+    wordpress_request,
+)
 from gazette.news.cache import PageCacheMiddleware
-
-from .helpers import BLOG, FORM, HAM_TEXTS, SPAM_TEXTS, comment, form_post, wordpress_request
 
 pytestmark = pytest.mark.django_db
 

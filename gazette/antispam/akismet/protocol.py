@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, TooManyFieldsSent
 from django.http import HttpRequest, QueryDict
 
-from .engine.types import Submission
+from ..engine import Submission
 
 VALID = "valid"
 INVALID = "invalid"

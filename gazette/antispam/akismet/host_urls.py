@@ -3,6 +3,6 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("gazette.antispam.urls")),
-    path("akismet/", include("gazette.antispam.urls", namespace="antispam-prefixed")),
+    path("", include("gazette.antispam.akismet.urls")),
+    path("akismet/", include("gazette.antispam.akismet.urls", namespace="akismet-prefixed")),
 ]

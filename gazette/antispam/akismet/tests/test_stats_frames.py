@@ -14,11 +14,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gazette.antispam import charts, services
+from gazette.antispam import services
+from gazette.antispam.akismet import charts
 from gazette.antispam.models import UsageCount
 from gazette.antispam.selectors import SiteStats, StatsCounts
-
-from .helpers import BLOG, form_post
+from gazette.antispam.tests.helpers import BLOG, form_post
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ The ``akismet`` package always requests absolute URLs (``https://rest.akismet.co
 so an httpx ``base_url`` alone changes nothing; its requests are rewritten in the transport::
 
     import akismet
-    from gazette.antispam.akismet_client import gazette_http_client
+    from gazette.antispam.akismet.client import gazette_http_client
 
     client = akismet.SyncClient.validated_client(
         config=akismet.Config(key="0123456789ab", url="https://blog.example.org"),

@@ -1,4 +1,4 @@
-"""The Akismet-compatible API: HTTP in and out, nothing else (rules live in services.py).
+"""The Akismet-compatible API: HTTP in and out, nothing else (rules live in the adapter).
 
 Like Akismet, every answer is HTTP 200 with an exact plain-text body; problems are explained
 in ``X-akismet-debug-help``. A bad key answers ``invalid`` (clients raise their key error); a
@@ -24,13 +24,14 @@ from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.multipartparser import MultiPartParserError
-from django.shortcuts import render
+from django.template import engines
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 
-from . import charts, conf, protocol, selectors, services
-from .models import ApiKey
-from .recorder import recorder
+from .. import conf, selectors, services
+from ..models import ApiKey
+from ..recorder import recorder
+from . import charts, protocol
 
 logger = logging.getLogger("gazette.antispam")
 
@@ -388,8 +389,12 @@ def token(request: HttpRequest) -> HttpResponse:
 # HTML pages that the editor's browser frames inside the WordPress admin: counts only, drawn
 # on the server, no script, and framed only by the blog they describe.
 # Their one stylesheet is inlined and allowed by its hash: a frame loads nothing at all.
-STATS_FRAME_CSS = (Path(__file__).parent / "templates" / "antispam" / "stats_frame.css").read_text(
-    encoding="utf-8")
+# The package is not an app of its own (it has no models), so its template is read from
+# beside this file rather than found by the app-directories loader.
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATS_FRAME_CSS = (TEMPLATES_DIR / "stats_frame.css").read_text(encoding="utf-8")
+STATS_FRAME_TEMPLATE = engines["django"].from_string(
+    (TEMPLATES_DIR / "stats_frame.html").read_text(encoding="utf-8"))
 _STATS_FRAME_HASH = base64.b64encode(hashlib.sha256(STATS_FRAME_CSS.encode()).digest()).decode()
 _ORIGIN_RE = re.compile(r"^[a-z0-9.-]+(?::[0-9]{1,5})?$")
 
@@ -417,7 +422,7 @@ def _stats_frame(request: HttpRequest, *, detailed: bool) -> HttpResponse:
         context.update(charts.frame_context(check.api_key, check.site, detailed=detailed,
                                             height=request.GET.get("height", "")))
         status = 200
-    response = render(request, "antispam/stats_frame.html", context, status=status)
+    response = HttpResponse(STATS_FRAME_TEMPLATE.render(context, request), status=status)
     response["Content-Security-Policy"] = (
         f"default-src 'none'; style-src 'sha256-{_STATS_FRAME_HASH}'; base-uri 'none'; "
         f"form-action 'none'; frame-ancestors {_frame_ancestors(blog)}"

@@ -18,10 +18,9 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from gazette.antispam import services
+from gazette.antispam.tests.helpers import BLOG, HAM_TEXTS
 
-from .helpers import BLOG, HAM_TEXTS
-
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 PLUGIN = ROOT / "docs" / "wordpress" / "gazette-akismet.php"
 HARNESS = Path(__file__).parent / "wordpress" / "harness.php"
 PHP = shutil.which("php")

@@ -11,9 +11,8 @@ from django.test import RequestFactory
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gazette.antispam import protocol
-
-from .helpers import wordpress_request
+from gazette.antispam.akismet import protocol
+from gazette.antispam.tests.helpers import wordpress_request
 
 names = st.one_of(st.sampled_from(["comment_content", "comment_context[]", "a+b", "x%20y", ""]),
                   st.text(max_size=12))

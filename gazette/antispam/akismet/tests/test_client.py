@@ -8,11 +8,10 @@ import akismet
 import httpx
 import pytest
 
-from gazette.antispam.akismet_client import gazette_async_http_client, gazette_http_client
+from gazette.antispam.akismet.client import gazette_async_http_client, gazette_http_client
 from gazette.antispam.models import LabelledExample
+from gazette.antispam.tests.helpers import BLOG, HAM_TEXTS
 from gazette.wsgi import application
-
-from .helpers import BLOG, HAM_TEXTS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("keep_test_connection")]
 

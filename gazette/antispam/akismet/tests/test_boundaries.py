@@ -9,10 +9,10 @@ import pytest
 from django.core.handlers.wsgi import WSGIRequest
 from django.test import RequestFactory
 
-from gazette.antispam import services, views
+from gazette.antispam import services
+from gazette.antispam.akismet import views
 from gazette.antispam.models import LabelledExample, RecentSubmission, UsageCount
-
-from .helpers import BLOG, FORM, HAM_TEXTS, SPAM_TEXTS, comment, form_post
+from gazette.antispam.tests.helpers import BLOG, FORM, HAM_TEXTS, SPAM_TEXTS, comment, form_post
 
 pytestmark = pytest.mark.django_db
 
