@@ -2,7 +2,8 @@
 
 Every public GET parameter and every free-text part of a reader URL is fuzzed with hypothesis
 against a small newsroom: search, pagination of sections, tags and authors, tag and author
-paths, feed paths, sitemaps and the query string of a story. The values mix arbitrary text,
+paths, feed paths, sitemaps, the query string of a story, and the media and document paths
+readers' browsers fetch. The values mix arbitrary text,
 bytes that are not UTF-8, NUL, quotes, full-text operators and numbers too large for any
 integer column.
 """
@@ -79,6 +80,8 @@ TARGETS: dict[str, Callable[[str], str]] = {
     "article path": lambda v: f"/world/{v}/",
     "page path": lambda v: f"/{v}/",
     "front page query": lambda v: f"/?page={v}&q={v}",
+    "media path": lambda v: f"/media/{v}",
+    "document path": lambda v: f"/documents/1/{v}",
 }
 
 
@@ -132,7 +135,15 @@ def test_the_targets_reach_real_pages(newsroom, client):
     assert client.get(TARGETS["article query"]("x")).status_code == 200
 
 
-@pytest.mark.parametrize("target", TARGETS)
+# Served by django.views.static.serve, wired in gazette/urls.py (not this part's): a path
+# longer than the file system allows raises OSError there, a 500. Strict, so the mark goes
+# once it is fixed.
+MEDIA_500 = pytest.mark.xfail(strict=True, reason="/media/ + an overlong path: OSError, 500")
+
+
+@pytest.mark.parametrize("target", [
+    pytest.param(name, marks=MEDIA_500) if name == "media path" else name for name in TARGETS
+])
 def test_no_server_error(newsroom, client, target):
     build = TARGETS[target]
     for value in SPECIALS:  # the values known to have broken search, on every target
