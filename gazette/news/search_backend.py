@@ -20,6 +20,7 @@ Configured in settings: ``WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND":
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from django.db import connection
@@ -61,7 +62,10 @@ def SearchBackend(params):  # noqa: N802  (the name Wagtail looks up in a backen
 
         if isinstance(backend, SQLiteSearchBackend):  # not the fallback without FTS5
             return RankedSQLiteSearchBackend(params)
-    backend_class = type(backend)
+    return _cleaning(type(backend))(params)
+
+
+@functools.cache
+def _cleaning(backend_class: type) -> type:
     # The same class name: checks and logs that name Wagtail's backend still recognise it.
-    cleaning = type(backend_class.__name__, (CleanQueriesMixin, backend_class), {})
-    return cleaning(params)
+    return type(backend_class.__name__, (CleanQueriesMixin, backend_class), {})
