@@ -3,9 +3,8 @@
 Every public GET parameter and every free-text part of a reader URL is fuzzed with hypothesis
 against a small newsroom: search, pagination of sections, tags and authors, tag and author
 paths, feed paths, sitemaps, the query string of a story, and the media and document paths
-readers' browsers fetch. The values mix arbitrary text,
-bytes that are not UTF-8, NUL, quotes, full-text operators and numbers too large for any
-integer column.
+readers' browsers fetch. The values mix arbitrary text, bytes that are not UTF-8, NUL, quotes,
+full-text operators and numbers too large for any integer column.
 """
 
 from __future__ import annotations
