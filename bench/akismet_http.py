@@ -11,7 +11,7 @@ client gives up after 1 s).
 What it does:
 
 1. A fresh private GAZETTE_DATA_DIR (SQLite there, or ``--database-url``, whose antispam
-   tables are emptied first): ``migrate``, an API key (``services.create_key``), the engine
+   tables are emptied first): ``migrate``, an API key (``keys.key_create``), the engine
    seeded with ``--examples`` synthetic labelled comments (``gazette antispam train``: batch
    training and a snapshot), then ``--history`` synthetic checks recorded in-process, so that
    the recent-activity tables hold what a busy week leaves there.
@@ -257,7 +257,7 @@ def _setup(examples: int, history: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from gazette.antispam import models, services
+    from gazette.antispam import keys, models
     from gazette.antispam.akismet import protocol
 
     started = time.perf_counter()
@@ -270,7 +270,7 @@ def _setup(examples: int, history: int) -> None:
         empty_tables(models.RecentBand, models.RecentSubmission, models.UsageCount,
                      models.DailyCount, models.LabelledExample, models.EngineSnapshot,
                      models.EnginePool, models.ApiKeySite, models.ApiKey)
-    api_key = services.create_key(sites=[BLOG], name="akismet_http benchmark")
+    api_key = keys.key_create(sites=[BLOG], name="akismet_http benchmark")
     if examples:
         path = Path(settings.DATA_DIR, "seed.csv")
         rows = training_rows(examples)
@@ -284,8 +284,8 @@ def _setup(examples: int, history: int) -> None:
     rng = random.Random(3)
     for i in range(history):
         data = form(rng, api_key.key, i)
-        services.api_check(api_key=api_key, site=models.site_host(BLOG),
-                           submission=protocol.submission_from(data))
+        keys.key_spam_check(api_key=api_key, site=models.site_host(BLOG),
+                            submission=protocol.submission_from(data))
     Path(settings.DATA_DIR, SETUP_FILE).write_text(json.dumps({
         "key": api_key.key, "examples": examples, "history": history,
         "vendor": connection.vendor,
@@ -318,7 +318,7 @@ def _profile(count: int, out: Path) -> None:
     from django.db import connection
     from django.test import Client
 
-    from gazette.antispam import history
+    from gazette.antispam import activity as history
     from gazette.antispam.engine.engine import Engine
 
     setup = json.loads(Path(settings.DATA_DIR, SETUP_FILE).read_text())

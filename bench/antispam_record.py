@@ -50,9 +50,11 @@ def measure(writes: int, rounds: int) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from gazette.antispam import conf, models, services, state
+    from gazette.antispam import conf, models, state
+    from gazette.antispam.activity import DatabaseHistory
     from gazette.antispam.akismet import protocol
-    from gazette.antispam.history import DatabaseHistory
+    from gazette.antispam.counts import daily_count_key, upsert_counts, usage_count_key
+    from gazette.antispam.keys import key_create
 
     call_command("migrate", interactive=False, verbosity=0)
     tables = (models.RecentBand, models.RecentSubmission, models.UsageCount,
@@ -62,7 +64,7 @@ def measure(writes: int, rounds: int) -> None:
             model.objects.all().delete()
     else:
         akismet_http.empty_tables(*tables)
-    api_key = services.create_key(sites=[akismet_http.BLOG], name="record benchmark")
+    api_key = key_create(sites=[akismet_http.BLOG], name="record benchmark")
     site = models.site_host(akismet_http.BLOG)
     pool = conf.default_pool()
     history = DatabaseHistory(pool)
@@ -73,10 +75,9 @@ def measure(writes: int, rounds: int) -> None:
         all_keys = [engine.keys(sub) for sub in subs]
 
     def counts() -> list:
-        return [services.upsert_counts(models.DailyCount, services.daily_count_key(pool),
-                                       checks=1, ham=1),
-                services.upsert_counts(models.UsageCount,
-                                       services.usage_count_key(api_key, site), calls=1, ham=1)]
+        return [upsert_counts(models.DailyCount, daily_count_key(pool), checks=1, ham=1),
+                upsert_counts(models.UsageCount, usage_count_key(api_key, site), calls=1,
+                              ham=1)]
 
     def one_statement(keys) -> None:
         row = history.new_row(keys, kind="ham", score=0.1, guid="g")

@@ -386,6 +386,14 @@ def copy_example(example: LabelledExample, pool: str) -> tuple[LabelledExample, 
     return insert_example(pool, fields)
 
 
+def share(example: LabelledExample, skip: set[str] | frozenset[str] = frozenset()) -> None:
+    """Copy what the shared pool learns into every key's own pool (but those in ``skip``,
+    which learned it themselves)."""
+    for pool in forks():
+        if pool not in skip:
+            copy_example(example, pool)
+
+
 def fork(pool: str) -> None:
     """Start a key's own pool from the shared model as it is now (nothing if it exists)."""
     base = conf.SHARED_POOL

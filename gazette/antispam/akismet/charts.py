@@ -9,7 +9,7 @@ from datetime import date
 from django.utils import timezone
 
 from ..models import ApiKey
-from ..selectors import SiteStats, StatsCounts, site_stats, stats_since
+from .reports import SiteStats, StatsCounts, site_stats, stats_since
 
 # What each bar counts, in the order drawn, with the class that colours it.
 SERIES: tuple[tuple[str, str], ...] = (

@@ -28,10 +28,12 @@ from django.template import engines
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 
-from .. import conf, selectors, services
+from .. import conf, selectors
+from ..counts import month_start
+from ..keys import KeyCheck, key_authenticate, key_spam_check, key_spam_learn
 from ..models import ApiKey
 from ..recorder import recorder
-from . import charts, protocol
+from . import charts, protocol, reports, tokens
 
 logger = logging.getLogger("gazette.antispam")
 
@@ -151,10 +153,10 @@ def _missing(data: protocol.Params, names: Iterable[str]) -> HttpResponse | None
     return None
 
 
-def _authenticated(data: protocol.Params) -> tuple[services.KeyCheck, HttpResponse | None]:
+def _authenticated(data: protocol.Params) -> tuple[KeyCheck, HttpResponse | None]:
     """The key check of a comment call, or the response that refuses it."""
     blog = (data.get("blog") or "").strip()
-    check = services.authenticate(_key_param(data, "api_key", "key"), blog or None)
+    check = key_authenticate(_key_param(data, "api_key", "key"), blog or None)
     if check.api_key is None:
         return check, text(protocol.INVALID, debug=check.problem)
     refusal = _missing(data, ("blog", "user_ip"))
@@ -174,7 +176,7 @@ def verify_key(request: HttpRequest) -> HttpResponse:
         return text(protocol.INVALID, debug='Empty "key" value')
     if not blog:
         return text(protocol.INVALID, debug='Empty "blog" value')
-    check = services.authenticate(key, blog)
+    check = key_authenticate(key, blog)
     if not check.valid:
         return text(protocol.INVALID, debug=check.problem)
     return text(protocol.VALID)
@@ -187,7 +189,7 @@ def comment_check(request: HttpRequest) -> HttpResponse:
     if refusal is not None:
         return refusal
     assert check.api_key is not None
-    outcome = services.api_check(
+    outcome = key_spam_check(
         api_key=check.api_key, site=check.site,
         submission=protocol.submission_from(data), is_test=protocol.flag(data.get("is_test")),
         defer=True,
@@ -207,7 +209,7 @@ def _submit(request: HttpRequest, label: str) -> HttpResponse:
     if refusal is not None:
         return refusal
     assert check.api_key is not None
-    services.api_submit(
+    key_spam_learn(
         api_key=check.api_key, site=check.site, submission=protocol.submission_from(data),
         label=label, is_test=protocol.flag(data.get("is_test")),
         guid=(data.get("guid") or "").strip()[:32],
@@ -226,7 +228,7 @@ def submit_ham(request: HttpRequest) -> HttpResponse:
 
 
 def _key_only(data: protocol.Params) -> tuple[ApiKey | None, HttpResponse | None]:
-    check = services.authenticate(_key_param(data, "api_key", "key"))
+    check = key_authenticate(_key_param(data, "api_key", "key"))
     if check.api_key is None:
         return None, text(protocol.INVALID, debug=check.problem)
     return check.api_key, None
@@ -269,8 +271,8 @@ def key_sites(request: HttpRequest) -> HttpResponse:
     if refusal is not None:
         return refusal
     assert api_key is not None
-    month = selectors.parse_month(data.get("month")) or services.month_start()
-    page = selectors.key_sites(
+    month = reports.parse_month(data.get("month")) or month_start()
+    page = reports.key_sites(
         api_key,
         month=month,
         order=(data.get("order") or "total").strip().lower(),
@@ -320,7 +322,7 @@ ACCOUNT_TYPE = "gazette-self-hosted"
 def get_subscription(request: HttpRequest) -> HttpResponse:
     data = protocol.params(request)
     blog = (data.get("blog") or "").strip()
-    check = services.authenticate(_key_param(data, "key", "api_key"), blog or None)
+    check = key_authenticate(_key_param(data, "key", "api_key"), blog or None)
     if check.api_key is None:
         return text(protocol.INVALID, debug=check.problem)
     limit = check.api_key.monthly_limit
@@ -340,7 +342,7 @@ def get_subscription(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _counts(counts: selectors.StatsCounts) -> dict[str, int]:
+def _counts(counts: reports.StatsCounts) -> dict[str, int]:
     return {"spam": counts.spam, "ham": counts.ham, "missed_spam": counts.missed_spam,
             "false_positives": counts.false_positives}
 
@@ -349,12 +351,12 @@ def _counts(counts: selectors.StatsCounts) -> dict[str, int]:
 def get_stats(request: HttpRequest) -> HttpResponse:
     data = protocol.params(request)
     blog = (data.get("blog") or "").strip()
-    check = services.authenticate(_key_param(data, "key", "api_key"), blog or None)
+    check = key_authenticate(_key_param(data, "key", "api_key"), blog or None)
     if not check.valid:
         return text(protocol.INVALID, debug=check.problem)
     assert check.api_key is not None
-    stats = selectors.site_stats(check.api_key, check.site,
-                                 since=selectors.stats_since(data.get("from")))
+    stats = reports.site_stats(check.api_key, check.site,
+                                 since=reports.stats_since(data.get("from")))
     return _json({
         **_counts(stats.totals),
         "accuracy": stats.totals.accuracy,
@@ -366,7 +368,7 @@ def get_stats(request: HttpRequest) -> HttpResponse:
 def deactivate(request: HttpRequest) -> HttpResponse:
     """The plugin says goodbye when it is deactivated; there is nothing to undo here."""
     data = protocol.params(request)
-    check = services.authenticate(_key_param(data, "key", "api_key"))
+    check = key_authenticate(_key_param(data, "key", "api_key"))
     if check.api_key is None:
         return text(protocol.INVALID, debug=check.problem)
     return text(protocol.DEACTIVATED)
@@ -379,10 +381,10 @@ def token(request: HttpRequest) -> HttpResponse:
     :func:`stats_detail`). An empty answer for a key that is not valid: the plugin takes the
     body as it is, and a page of text would end up in those frames' addresses."""
     data = protocol.params(request)
-    check = services.authenticate(_key_param(data, "api_key", "key"))
+    check = key_authenticate(_key_param(data, "api_key", "key"))
     if check.api_key is None:
         return text("", debug=check.problem)
-    return text(services.stats_token(check.api_key))
+    return text(tokens.stats_token(check.api_key))
 
 
 # --- The plugin's statistics frames -------------------------------------------------------
@@ -412,7 +414,7 @@ def _frame_ancestors(blog: str) -> str:
 
 def _stats_frame(request: HttpRequest, *, detailed: bool) -> HttpResponse:
     blog = request.GET.get("blog", "")
-    check = services.authenticate_stats_token(request.GET.get("token", ""), blog)
+    check = tokens.authenticate_stats_token(request.GET.get("token", ""), blog)
     context: dict[str, object] = {"style": STATS_FRAME_CSS, "detailed": detailed}
     if not check.valid:
         context["refused"] = check.problem

@@ -18,6 +18,6 @@ def _fresh_engines(settings):
 
 @pytest.fixture
 def api_key(db):
-    from gazette.antispam import services
+    from gazette.antispam import keys
 
-    return services.create_key(sites=["https://blog.example.org"], name="Example blog")
+    return keys.key_create(sites=["https://blog.example.org"], name="Example blog")

@@ -8,11 +8,11 @@ import pytest
 from django.db import DatabaseError
 from django.utils import timezone
 
-from gazette.antispam import services, state
+from gazette.antispam import counts, services, state
+from gazette.antispam.activity import DatabaseHistory
 from gazette.antispam.engine.engine import Engine
 from gazette.antispam.engine.history import MemoryHistory
 from gazette.antispam.engine.types import HistoryStats, Submission
-from gazette.antispam.history import DatabaseHistory
 from gazette.antispam.models import DailyCount, RecentBand, RecentSubmission
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_windows_and_pruning():
 
 def test_a_report_finds_its_check_by_guid_or_fields():
     sub = Submission(content=FLOOD, user_ip="192.0.2.1", author="Sam")
-    outcome = services.check_submission(submission=sub)
+    outcome = services.spam_check(submission=sub)
     history = DatabaseHistory("shared")
     assert history.find(guid=outcome.guid).kind == outcome.verdict.kind
     assert history.find(match_hash=services.match_hash(sub)).guid == outcome.guid
@@ -87,7 +87,7 @@ def test_a_record_and_the_writes_along_with_it_land_together_or_not_at_all():
     eng, history = engine(), DatabaseHistory("shared")
     keys = eng.keys(Submission(content=FLOOD, user_ip="192.0.2.1", permalink="/a"))
     assert len(set(keys.bands)) > 1
-    count = services.upsert_counts(DailyCount, {"day": timezone.localdate(), "pool": "shared"},
+    count = counts.upsert_counts(DailyCount, {"day": timezone.localdate(), "pool": "shared"},
                                    checks=1, spam=1)
     assert count is not None
     row = history.add(keys, kind="spam", score=0.9, guid="g1", along=[count])

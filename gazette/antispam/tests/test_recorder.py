@@ -10,8 +10,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from gazette.antispam import recorder as recorder_module
+from gazette.antispam.activity import DatabaseHistory
 from gazette.antispam.akismet import views
-from gazette.antispam.history import DatabaseHistory
 from gazette.antispam.models import DailyCount, RecentSubmission, UsageCount
 
 from .helpers import FORM, HAM_TEXTS, comment

@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_spam_check_returns_a_verdict_and_records_it():
-    verdict = services.spam_check(submission=Submission(content=HAM_TEXTS[0], user_agent="M",
+    outcome = services.spam_check(submission=Submission(content=HAM_TEXTS[0], user_agent="M",
                                                         user_ip="192.0.2.1"))
+    verdict = outcome.verdict
     assert isinstance(verdict, Verdict) and verdict.kind == "ham"
     assert RecentSubmission.objects.get().kind == "ham"
     day = DailyCount.objects.get()
@@ -28,7 +29,7 @@ def test_spam_learn_uses_the_recorded_check(django_capture_on_commit_callbacks):
     sub = Submission(content=SPAM_TEXTS[2], user_ip="192.0.2.7", author="Jo")
     for _ in range(3):  # the same network three times: a burst at the fourth check
         services.spam_check(submission=Submission(content="hello there", user_ip="192.0.2.8"))
-    verdict = services.spam_check(submission=sub)
+    verdict = services.spam_check(submission=sub).verdict
     with django_capture_on_commit_callbacks(execute=True):
         example = services.spam_learn(submission=sub, label="spam")
     assert example.stats["same_ip_prefix"] == 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gazette.antispam import services, state
+from gazette.antispam import keys, services, state
 from gazette.antispam.engine.types import Submission
 from gazette.antispam.models import LabelledExample
 
@@ -33,19 +33,19 @@ def seed_shared() -> None:
 
 
 def verdict(key) -> tuple[str, float]:
-    outcome = services.api_check(api_key=key, site=SITE, submission=ordinary(), is_test=True)
+    outcome = keys.key_spam_check(api_key=key, site=SITE, submission=ordinary(), is_test=True)
     return outcome.verdict.kind, outcome.verdict.score
 
 
 def report(key, times: int = 1) -> None:
     for n in range(times):
-        services.api_submit(api_key=key, site=SITE, submission=ordinary(n), label="spam")
+        keys.key_spam_learn(api_key=key, site=SITE, submission=ordinary(n), label="spam")
 
 
 def test_one_keys_reports_change_its_own_verdicts_only(settings):
     settings.GAZETTE_ANTISPAM_AGREEING_KEYS = 3
     seed_shared()
-    a, b, c, d = (services.create_key(name=name) for name in "ABCD")
+    a, b, c, d = (keys.key_create(name=name) for name in "ABCD")
     before_a, before_b = verdict(a), verdict(b)
     assert before_a[0] == "ham" and before_a == before_b
     shared_before = LabelledExample.objects.filter(pool="shared").count()
@@ -71,16 +71,16 @@ def test_one_keys_reports_change_its_own_verdicts_only(settings):
 
 def test_what_the_shared_pool_learns_reaches_keys_with_pools_of_their_own(settings):
     seed_shared()
-    b = services.create_key(name="B")
+    b = keys.key_create(name="B")
     report(b)
     assert state.forked(f"key:{b.pk}")
     text = "Totally new moderated spam about discount roof repairs, call now"
-    before = services.api_check(api_key=b, site=SITE, is_test=True,
+    before = keys.key_spam_check(api_key=b, site=SITE, is_test=True,
                                 submission=Submission(content=text, user_ip="192.0.2.9"))
     for i in range(5):
         services.spam_learn(submission=Submission(content=text, user_ip=f"192.0.2.{i}"),
                             label="spam")
-    after = services.api_check(api_key=b, site=SITE, is_test=True,
+    after = keys.key_spam_check(api_key=b, site=SITE, is_test=True,
                                submission=Submission(content=text, user_ip="192.0.2.9"))
     assert after.pool == f"key:{b.pk}" and after.verdict.score > before.verdict.score
     assert LabelledExample.objects.filter(pool=f"key:{b.pk}", source="moderation").count() == 5
@@ -88,20 +88,20 @@ def test_what_the_shared_pool_learns_reaches_keys_with_pools_of_their_own(settin
 
 def test_a_rebuilt_fork_is_the_shared_model_plus_the_keys_own_reports(settings):
     seed_shared()
-    b = services.create_key(name="B")
+    b = keys.key_create(name="B")
     report(b, 10)
     kind, score = verdict(b)
     state.rebuild("shared")
     snapshot = state.rebuild(f"key:{b.pk}")
     assert snapshot.generation == 1
     state.forget()
-    assert verdict(b)[1] > verdict(services.create_key(name="A"))[1]
+    assert verdict(b)[1] > verdict(keys.key_create(name="A"))[1]
     assert kind != "ham" or score > 0
 
 
 def test_without_shared_learning_each_key_learns_alone(settings):
     settings.GAZETTE_ANTISPAM_SHARED_LEARNING = False
-    a, b = services.create_key(name="A"), services.create_key(name="B")
+    a, b = keys.key_create(name="A"), keys.key_create(name="B")
     before = verdict(a)
     report(b, 20)
     assert verdict(a) == before

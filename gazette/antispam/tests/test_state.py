@@ -14,7 +14,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, connections
 
-from gazette.antispam import services, state
+from gazette.antispam import keys, services, state
 from gazette.antispam.engine.engine import Engine
 from gazette.antispam.engine.types import Submission
 from gazette.antispam.models import EnginePool, EngineSnapshot, LabelledExample, UsageCount
@@ -203,22 +203,22 @@ def test_a_rolled_back_lesson_is_not_kept(django_capture_on_commit_callbacks):
 @pytest.mark.django_db
 def test_pools_per_key_without_shared_learning(settings, api_key):
     settings.GAZETTE_ANTISPAM_SHARED_LEARNING = False
-    other = services.create_key(sites=["https://other.example"])
+    other = keys.key_create(sites=["https://other.example"])
     sub, _ = example(0)
-    services.api_submit(api_key=api_key, site="blog.example.org", submission=sub, label="spam")
+    keys.key_spam_learn(api_key=api_key, site="blog.example.org", submission=sub, label="spam")
     services.spam_learn(submission=sub, label="ham")
     pools = dict(LabelledExample.objects.values_list("label", "pool"))
     assert pools == {"spam": f"key:{api_key.pk}", "ham": "local"}
-    services.api_check(api_key=other, site="other.example", submission=sub)
+    keys.key_spam_check(api_key=other, site="other.example", submission=sub)
     assert set(EnginePool.objects.values_list("name", flat=True)) == {f"key:{api_key.pk}",
                                                                       "local"}
     settings.GAZETTE_ANTISPAM_SHARED_LEARNING = True
     # A key's report is its own (a fork of the shared pool) until enough keys agree.
-    services.api_submit(api_key=other, site="other.example", submission=sub, label="spam")
+    keys.key_spam_learn(api_key=other, site="other.example", submission=sub, label="spam")
     assert LabelledExample.objects.filter(pool=f"key:{other.pk}").count() == 1
     assert not LabelledExample.objects.filter(pool="shared").exists()
     settings.GAZETTE_ANTISPAM_AGREEING_KEYS = 1
-    services.api_submit(api_key=other, site="other.example", submission=sub, label="spam")
+    keys.key_spam_learn(api_key=other, site="other.example", submission=sub, label="spam")
     # Each key's first report of the text (the first key's from its own pool) is shared.
     assert sorted(LabelledExample.objects.filter(pool="shared")
                   .values_list("api_key_id", flat=True)) == sorted([api_key.pk, other.pk])
@@ -275,7 +275,7 @@ def test_concurrent_requests_count_correctly(api_key):
     def check(n: int) -> None:
         for i in range(10):
             sub = Submission(content=f"{HAM_TEXTS[i % 8]} {n} {i}", user_ip="203.0.113.1")
-            services.api_check(api_key=api_key, site="blog.example.org", submission=sub)
+            keys.key_spam_check(api_key=api_key, site="blog.example.org", submission=sub)
 
     _run_threads(4, check)
     usage = UsageCount.objects.get()

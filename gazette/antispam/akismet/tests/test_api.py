@@ -15,10 +15,10 @@ from django.db import DatabaseError, close_old_connections
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
-from gazette.antispam import services
+from gazette.antispam import keys, services
+from gazette.antispam.activity import DatabaseHistory
 from gazette.antispam.akismet import views
 from gazette.antispam.engine.types import Submission
-from gazette.antispam.history import DatabaseHistory
 from gazette.antispam.models import (
     DailyCount,
     LabelledExample,
@@ -96,7 +96,7 @@ def test_verify_key_checks_the_site_and_the_key_state(client, api_key):
 
 
 def test_a_key_without_sites_serves_any_site(client):
-    key = services.create_key()
+    key = keys.key_create()
     assert_text(post(client, "1.1/verify-key", {"key": key.key, "blog": "https://any.example"}),
                 b"valid")
 
@@ -111,7 +111,7 @@ def test_wrong_methods_are_405(client, api_key):
 
 
 def test_a_key_with_several_sites_serves_each_and_only_them(client):
-    key = services.create_key(sites=["https://a.example", "https://b.example"])
+    key = keys.key_create(sites=["https://a.example", "https://b.example"])
     site = key.sites.get(host="b.example")
     site.is_revoked = True
     site.save()
@@ -380,7 +380,7 @@ def _counts(api_key, site: str, calls: int, spam: int = 0, month=None) -> None:
 
 
 def test_key_sites_csv_order_limit_offset_month(client, api_key):
-    key = services.create_key(sites=["https://b.example", "https://c.example"])
+    key = keys.key_create(sites=["https://b.example", "https://c.example"])
     site_c = key.sites.get(host="c.example")
     site_c.is_revoked = True
     site_c.save()
@@ -487,7 +487,7 @@ def test_get_stats_of_a_new_key_is_all_zero_and_fully_accurate(client, api_key):
 def test_stats_periods_start_at_a_month():
     from datetime import date
 
-    from gazette.antispam.selectors import stats_since
+    from gazette.antispam.akismet.reports import stats_since
 
     assert stats_since("6-months", date(2026, 3, 15)) == date(2025, 10, 1)
     assert stats_since("6-months", date(2026, 11, 29)) == date(2026, 6, 1)

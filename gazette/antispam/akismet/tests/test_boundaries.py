@@ -9,7 +9,7 @@ import pytest
 from django.core.handlers.wsgi import WSGIRequest
 from django.test import RequestFactory
 
-from gazette.antispam import services
+from gazette.antispam import keys
 from gazette.antispam.akismet import views
 from gazette.antispam.models import LabelledExample, RecentSubmission, UsageCount
 from gazette.antispam.tests.helpers import BLOG, FORM, HAM_TEXTS, SPAM_TEXTS, comment, form_post
@@ -84,8 +84,8 @@ def test_bodies_within_the_limit_are_answered(client, api_key, settings):
 
 
 def test_a_guid_finds_only_its_own_keys_checks(client):
-    first = services.create_key(name="A")
-    second = services.create_key(name="B")
+    first = keys.key_create(name="A")
+    second = keys.key_create(name="B")
     check = form_post(client, "/akismet/1.1/comment-check",
                       comment(first.key, comment_content=SPAM_TEXTS[0]))
     guid = check["X-akismet-guid"]

@@ -14,10 +14,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gazette.antispam import services
+from gazette.antispam import keys
 from gazette.antispam.akismet import charts
+from gazette.antispam.akismet.reports import SiteStats, StatsCounts
 from gazette.antispam.models import UsageCount
-from gazette.antispam.selectors import SiteStats, StatsCounts
 from gazette.antispam.tests.helpers import BLOG, form_post
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def numbers(html: str) -> list[str]:
 def test_a_token_names_the_key_without_showing_it(client, api_key):
     token = token_for(client, api_key.key)
     assert token and api_key.key not in token
-    assert token != token_for(client, services.create_key(sites=[BLOG]).key)
+    assert token != token_for(client, keys.key_create(sites=[BLOG]).key)
 
 
 @pytest.mark.parametrize("page", PAGES)

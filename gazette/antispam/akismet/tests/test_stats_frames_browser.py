@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from gazette.antispam import services
+from gazette.antispam import keys
 from gazette.antispam.models import UsageCount
 from gazette.antispam.tests.helpers import form_post
 
@@ -62,7 +62,7 @@ def stats_page(live_server, admin_origins) -> str:
     statistics page. Made before the browser starts: Playwright's sync API runs an event
     loop in this thread, and the ORM refuses to run inside one."""
     blog, _ = admin_origins
-    key = services.create_key(sites=[blog])
+    key = keys.key_create(sites=[blog])
     UsageCount.objects.create(api_key=key, site="127.0.0.1",
                               month=timezone.localdate().replace(day=1), calls=50, spam=41, ham=9)
     token = form_post(Client(), "/akismet/1.1/token", {"api_key": key.key}).content.decode()

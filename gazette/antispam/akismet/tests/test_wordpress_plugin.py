@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from gazette.antispam import services
+from gazette.antispam import keys
 from gazette.antispam.tests.helpers import BLOG, HAM_TEXTS
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -61,7 +61,7 @@ def akismet_call(key: str, path: str, fields: dict, host: str = "rest.akismet.co
 
 @pytest.fixture
 def key():
-    return services.create_key(sites=[BLOG]).key
+    return keys.key_create(sites=[BLOG]).key
 
 
 def comment(**fields) -> dict:

@@ -25,9 +25,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from gazette.antispam import conf, selectors, services, state
+from gazette.antispam import conf, keys, selectors, state
+from gazette.antispam.activity import DatabaseHistory
 from gazette.antispam.engine import corpora, evaluate
-from gazette.antispam.history import DatabaseHistory
 from gazette.antispam.models import (
     KEY_RE,
     ApiKey,
@@ -122,7 +122,7 @@ class Command(BaseCommand):
     # --- keys ------------------------------------------------------------------------------
     def handle_key(self, *, key_action: str, **options: Any) -> None:
         if key_action == "create":
-            api_key = services.create_key(
+            api_key = keys.key_create(
                 sites=options["site"], name=options["name"], monthly_limit=options["limit"]
             )
             self.stdout.write(api_key.key)
