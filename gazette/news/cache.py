@@ -96,8 +96,8 @@ def _entry_key(request: HttpRequest) -> str:
 
 
 # Paths that are never pages, so never stored: not worth a round trip to the shared cache.
-NOT_PAGES = ("/admin/", "/django-admin/", "/akismet/", "/documents/", "/static/", "/media/",
-             "/healthz", "/readyz")
+NOT_PAGES = ("/admin/", "/django-admin/", "/documents/", "/static/", "/media/", "/healthz",
+             "/readyz")
 
 
 def may_be_a_page(request: HttpRequest) -> bool:
