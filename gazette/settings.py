@@ -373,6 +373,14 @@ ALLOWED_HOSTS += [host for host in GAZETTE_AKISMET_HOSTS if host not in ALLOWED_
 GAZETTE_AKISMET_MAX_BODY = int(os.environ.get("GAZETTE_AKISMET_MAX_BODY", str(512 * 1024)))
 # With shared learning, an API key's report reaches other sites once this many keys agree.
 GAZETTE_ANTISPAM_AGREEING_KEYS = int(os.environ.get("GAZETTE_ANTISPAM_AGREEING_KEYS", "3"))
+# Labelled examples keep the raw e-mail address and IP address this many days, then keep only
+# the salted hashes and network prefix the filter learns from (`gazette antispam retention`).
+GAZETTE_ANTISPAM_PERSONAL_DATA_DAYS = int(
+    os.environ.get("GAZETTE_ANTISPAM_PERSONAL_DATA_DAYS", "30"))
+# Longest text checked or learned, in characters: the engine's cost grows with it.
+GAZETTE_ANTISPAM_MAX_CONTENT = 20_000
+# How long a stopping process waits to write comment-check records the database refused.
+GAZETTE_ANTISPAM_FLUSH_SECONDS = 10
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

@@ -1,4 +1,5 @@
-"""The spam defence's settings, with their defaults, read at call time so tests can change them."""
+"""The spam defence's settings, read at call time so tests can change them; their defaults are
+gazette/settings.py's."""
 
 from __future__ import annotations
 
@@ -11,26 +12,10 @@ from django.conf import settings
 SHARED_POOL = "shared"
 LOCAL_POOL = "local"
 
-DEFAULTS: dict[str, Any] = {
-    "GAZETTE_ANTISPAM_SHARED_LEARNING": True,
-    "GAZETTE_ANTISPAM_SECRET_KEY": "",
-    "GAZETTE_ANTISPAM_SNAPSHOT_EVERY": 500,
-    "GAZETTE_ANTISPAM_SYNC_MS": 0,
-    "GAZETTE_ANTISPAM_BURST_SECONDS": 600,
-    "GAZETTE_ANTISPAM_HISTORY_DAYS": 7,
-    "GAZETTE_ANTISPAM_HAM_BUDGET": 0.01,
-    "GAZETTE_ANTISPAM_REBUILD_WINDOW": 50_000,
-    "GAZETTE_ANTISPAM_ENGINE_OPTIONS": {},
-    "GAZETTE_ANTISPAM_MAX_CONTENT": 20_000,
-    "GAZETTE_AKISMET_MAX_BODY": 512 * 1024,
-    "GAZETTE_ANTISPAM_AGREEING_KEYS": 3,
-    "GAZETTE_ANTISPAM_FLUSH_SECONDS": 10,
-    "GAZETTE_AKISMET_HOSTS": [],
-}
-
-
 def get(name: str) -> Any:
-    return getattr(settings, name, DEFAULTS[name])
+    """A GAZETTE_ANTISPAM_* or GAZETTE_AKISMET_* setting: gazette/settings.py holds each one
+    with its default (read from the environment there), and is their only source."""
+    return getattr(settings, name)
 
 
 def shared_learning() -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import UTC, datetime
+from typing import get_args
 from urllib.parse import urlsplit
 
 from django.core.validators import RegexValidator
@@ -19,7 +20,9 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
 
-from .engine.types import HistoryStats, Submission
+from .engine import HistoryStats, Submission
+from .engine import Kind as EngineKind
+from .engine import Label as EngineLabel
 
 KEY_RE = re.compile(r"^[0-9a-f]{12}$")
 
@@ -50,9 +53,14 @@ def site_host(url: str) -> str:
     return host[:255]
 
 
-class Label(models.TextChoices):
-    SPAM = "spam", "Spam"
-    HAM = "ham", "Not spam"
+# The values are the engine's (``engine.Label``, ``engine.Kind``); only their names in the
+# admin are said here. A value the engine adds without a name here fails at import.
+LABEL_NAMES = {"spam": "Spam", "ham": "Not spam"}
+KIND_NAMES = {"ham": "Ham", "hold": "Held", "spam": "Spam", "discard": "Discarded"}
+
+Label = models.TextChoices(
+    "Label", [(value.upper(), (value, LABEL_NAMES[value])) for value in get_args(EngineLabel)]
+)
 
 
 class Source(models.TextChoices):
@@ -64,11 +72,10 @@ class Source(models.TextChoices):
     CORPUS = "corpus", "Corpus"
 
 
-class Kind(models.TextChoices):
-    HAM = "ham", "Ham"
-    HOLD = "hold", "Held"
-    SPAM = "spam", "Spam"
-    DISCARD = "discard", "Discarded"
+# A verdict's kind, as recorded with a check and a labelled example.
+Kind = models.TextChoices(
+    "Kind", [(value.upper(), (value, KIND_NAMES[value])) for value in get_args(EngineKind)]
+)
 
 
 class ApiKey(ClusterableModel):
@@ -186,7 +193,8 @@ class LabelledExample(models.Model):
     """A decision the filter learned from, append-only, with what is needed to replay it.
 
     The raw fields are kept because a rebuild must recompute features (moderators see them
-    anyway); they are never exposed outside the admin.
+    anyway); they are never exposed outside the admin. The e-mail and IP address are kept
+    raw for GAZETTE_ANTISPAM_PERSONAL_DATA_DAYS only (see ``retention.py``).
     """
 
     pool = models.CharField(max_length=100)
@@ -213,6 +221,10 @@ class LabelledExample(models.Model):
         max_length=8, choices=Kind.choices, blank=True, help_text="The verdict at check time."
     )
     created = models.DateTimeField(default=timezone.now, db_index=True)
+    personal_data_removed = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When the raw e-mail and IP address gave way to what the filter needs "
+        "(retention.py).")
 
     class Meta:
         verbose_name = "labelled example"

@@ -28,8 +28,8 @@ from .counts import (
     upsert_counts,
     usage_count_key,
 )
-from .engine.types import HistoryStats, Submission, SubmissionKeys, Verdict
-from .models import ApiKey, DailyCount, LabelledExample, Source, UsageCount
+from .engine import HistoryStats, Submission, SubmissionKeys, Verdict
+from .models import ApiKey, DailyCount, Label, LabelledExample, Source, UsageCount
 
 SPAM_KINDS = ("spam", "discard")
 
@@ -183,8 +183,8 @@ def spam_learn(
     id order; this one as soon as the surrounding transaction commits. Raises ValueError for
     any other label.
     """
-    if label not in ("spam", "ham"):
-        raise ValueError(f"label must be 'spam' or 'ham', not {label!r}")
+    if label not in Label.values:
+        raise ValueError(f"label must be one of {Label.values}, not {label!r}")
     pool = _pool(pool)
     sub = _bounded(submission)
     history = DatabaseHistory(_activity_pool(pool))

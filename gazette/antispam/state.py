@@ -23,9 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, transaction
 
 from . import conf
-from .engine.engine import Config, Engine
-from .engine.history import MemoryHistory
-from .engine.types import HistoryStats, Label, Submission
+from .engine import Config, Engine, HistoryStats, Label, MemoryHistory, Submission
 from .models import EnginePool, EngineSnapshot, LabelledExample
 
 logger = logging.getLogger("gazette.antispam")

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from gazette.antispam import services
-from gazette.antispam.engine.types import Submission
+from gazette.antispam.engine import Submission
 from gazette.antispam.models import ApiKey
 
 from .helpers import HAM_TEXTS, SPAM_TEXTS

@@ -10,7 +10,7 @@ import pytest
 
 from gazette import cli
 from gazette.antispam import state
-from gazette.antispam.engine.types import Submission
+from gazette.antispam.engine import Submission
 from gazette.antispam.models import ApiKey, EnginePool, EngineSnapshot, LabelledExample
 
 from .helpers import HAM_TEXTS, SPAM_TEXTS

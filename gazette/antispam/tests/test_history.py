@@ -10,9 +10,7 @@ from django.utils import timezone
 
 from gazette.antispam import counts, services, state
 from gazette.antispam.activity import DatabaseHistory
-from gazette.antispam.engine.engine import Engine
-from gazette.antispam.engine.history import MemoryHistory
-from gazette.antispam.engine.types import HistoryStats, Submission
+from gazette.antispam.engine import Engine, HistoryStats, MemoryHistory, Submission
 from gazette.antispam.models import DailyCount, RecentBand, RecentSubmission
 
 pytestmark = pytest.mark.django_db

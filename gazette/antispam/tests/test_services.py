@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gazette.antispam import services, state
-from gazette.antispam.engine.types import HistoryStats, Submission, Verdict
+from gazette.antispam.engine import HistoryStats, Submission, Verdict
 from gazette.antispam.models import DailyCount, LabelledExample, RecentSubmission
 
 from .helpers import HAM_TEXTS, SPAM_TEXTS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gazette.antispam import keys, services, state
-from gazette.antispam.engine.types import Submission
+from gazette.antispam.engine import Submission
 from gazette.antispam.models import LabelledExample
 
 from .helpers import HAM_TEXTS, SPAM_TEXTS

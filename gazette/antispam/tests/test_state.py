@@ -15,8 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, connections
 
 from gazette.antispam import keys, services, state
-from gazette.antispam.engine.engine import Engine
-from gazette.antispam.engine.types import Submission
+from gazette.antispam.engine import Engine, Submission
 from gazette.antispam.models import EnginePool, EngineSnapshot, LabelledExample, UsageCount
 
 from .helpers import HAM_TEXTS, SPAM_TEXTS

@@ -9,6 +9,9 @@
     mark-own [--pool P]                           the corpus rows were this site's decisions
     snapshot [--pool P]                           write a snapshot of the current state
     prune                                         forget recent activity past its window
+    retention [--days N]                          labelled examples older than N days
+                                                  (GAZETTE_ANTISPAM_PERSONAL_DATA_DAYS) keep
+                                                  a network and a hashed e-mail, not the raw
     status                                        pools, examples, snapshots
     eval ARGS                                     engine.evaluate: CSV or --corpus youtube|sms,
                                                   --protocol prequential|kfold --folds 10
@@ -36,6 +39,7 @@ from gazette.antispam.models import (
     LabelledExample,
     Source,
 )
+from gazette.antispam.retention import retention_apply
 
 # Sub-commands whose arguments belong to the engine's own command-line tools.
 PASS_THROUGH = {"eval": evaluate.main, "corpus": corpora.main}
@@ -103,6 +107,11 @@ class Command(BaseCommand):
         snapshot.add_argument("--pool", default=None)
 
         sub.add_parser("prune", help="forget recent activity older than its window")
+        retention = sub.add_parser("retention", help="replace the raw e-mail and IP address "
+                                   "of old labelled examples with what the filter needs")
+        retention.add_argument("--days", type=int, default=None, metavar="N",
+                               help="older than N days (default: "
+                               "GAZETTE_ANTISPAM_PERSONAL_DATA_DAYS)")
         sub.add_parser("status", help="pools, examples and snapshots")
 
         for name, tool in PASS_THROUGH.items():
@@ -218,6 +227,15 @@ class Command(BaseCommand):
     def handle_prune(self, **options: Any) -> None:
         deleted = DatabaseHistory(conf.default_pool()).prune()
         self.stdout.write(f"forgot {deleted} recent submissions")
+
+    def handle_retention(self, *, days: int | None, **options: Any) -> None:
+        if days is not None and days < 0:
+            raise CommandError("--days must be 0 or more")
+        result = retention_apply(days=days)
+        if not result.examples and not options.get("verbosity", 1):
+            return  # the scheduler's hourly run logs only what it did
+        self.stdout.write(f"personal data removed from {result.examples} labelled examples"
+                          + (f" in {', '.join(result.pools)}" if result.pools else ""))
 
     def handle_status(self, **options: Any) -> None:
         for name in state.pools():
