@@ -13,13 +13,12 @@ Checking and learning
     engine.learn(sub, "spam", stats)   # a moderator decision, effective at once
 
 ``Verdict.kind`` is ``ham`` (publish), ``hold`` (moderation queue), ``spam`` (spam folder)
-or ``discard`` (blatant, safe to drop unseen). Akismet test values are honoured:
-author ``akismet-guaranteed-spam`` / ``viagra-test-123`` is always spam and
-``user_role="administrator"`` always ham; skipping ``learn`` for ``is_test`` requests is
-the caller's job.
+or ``discard`` (blatant, safe to drop unseen). Akismet's test values (authors and roles
+whose verdict is fixed) are the Akismet door's business, not the engine's.
 
-Signals (groups, each can be disabled with ``Config(disabled=...)`` for ablations):
-``text`` hashed word uni- and bigrams, character 2-5-grams and shape tokens (phone
+Signals (groups, each can be disabled with ``Config(disabled=...)`` for ablations; one
+function per group in :mod:`.signals`): ``text`` hashed word 1-3-grams and skip-bigrams,
+character 2-5-grams and shape tokens (phone
 numbers, numbers by length, prices, web and e-mail addresses), plus a naive Bayes
 log-count ratio over the same features; ``links`` count, domains, shorteners,
 anchors whose text shows another domain; ``author`` keyword names, website, disposable
@@ -27,9 +26,13 @@ e-mail domains; ``behaviour`` near-duplicate text across articles, bursts per IP
 (IPv6 /64) or e-mail, time from render to submit, honeypot; ``reputation`` learned from
 past decisions on salted hashes of e-mail, network, author name, link domains and text
 sketches; ``script`` letters in a script the article's language does not use;
-``sequence`` a character language model of spam and of ham (``charlm``), read in order,
-whose score's quantile among past examples' moves the logit by at most
-``Config.char_model_weight`` (off with ``text`` too).
+``char_model`` a character language model of spam and of ham (:mod:`.char_model`), read
+in order, whose score's quantile among past examples' moves the logit by at most
+``Config.char_model_weight`` (off with ``text`` too; its signal is ``text.char_model``).
+
+Modules: :mod:`.config` (settings), :mod:`.signals`, :mod:`.calibration` (thresholds and
+the score windows), :mod:`.fitting` (batch training), :mod:`.snapshots`, :mod:`.engine`
+(the state, ``check`` and ``learn``).
 
 Decisions: a spam probability from an online logistic model whose named signals start
 from prior weights (rules that need no training); ``fit`` trains it to convergence (an
@@ -65,17 +68,22 @@ A database adapter indexes ``ip_prefix_hash``, ``email_hash``, ``text_hash`` and
 ``keys.bands`` (equality lookups) and confirms near duplicates with
 ``fingerprint.similarity(a.signature, b.signature) >= NEAR_DUP_JACCARD``.
 
-Evaluation: ``python -m gazette.antispam.engine.evaluate --corpus youtube --protocol
-kfold`` (see :mod:`.evaluate`); corpus conversion: :mod:`.corpora`.
+Evaluation: :mod:`.evaluate` (prequential and k-fold; the command line is ``gazette
+antispam eval``); the shared corpora's readers: :mod:`.corpora` (their folder is an
+argument).
 """
 
-from .engine import GROUPS, PRIORS, Config, Engine, conformal_threshold
-from .history import History, MemoryHistory
+from .calibration import BinningStatus, conformal_threshold
+from .config import GROUPS, Config
+from .engine import Engine
+from .history import History, MemoryHistory, count_near_duplicate_groups
+from .signals import PRIORS
 from .types import HistoryStats, Kind, Label, Submission, SubmissionKeys, Verdict
 
 __all__ = [
     "GROUPS",
     "PRIORS",
+    "BinningStatus",
     "Config",
     "Engine",
     "History",
@@ -87,4 +95,5 @@ __all__ = [
     "SubmissionKeys",
     "Verdict",
     "conformal_threshold",
+    "count_near_duplicate_groups",
 ]

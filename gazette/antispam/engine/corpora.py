@@ -1,22 +1,25 @@
-"""Converters for the shared labelled corpora into the evaluation CSV format.
+"""Readers of the shared labelled corpora, in the evaluation's row format.
 
-The corpora are read in place and never copied into the repository. Output CSV columns:
-``text,label,author,article`` (``author`` and ``article`` empty for SMS). The YouTube
-``DATE`` column is dropped on purpose: in the Eminem file its absence marks every spam
-row, a perfect label leak. Rows keep file order (time order within each video).
+The corpora are read in place from the folder given (``root``), never copied into the
+repository. Rows: ``text,label,author,article`` (``author`` and ``article`` empty for SMS).
+The YouTube ``DATE`` column is dropped on purpose: in the Eminem file its absence marks
+every spam row, a perfect label leak. Rows keep file order (time order within each video).
+
+``DEFAULT_ROOT`` is ``../shared/corpora`` beside the project's folder; the command line
+(``gazette antispam eval --corpus``) takes another from ``GAZETTE_CORPORA``.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import html
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
-DEFAULT_ROOT = Path(os.environ.get("GAZETTE_CORPORA", "/work/shared/corpora"))
+# The project's folder is three above this package (gazette/antispam/engine).
+DEFAULT_ROOT = Path(__file__).resolve().parents[3].parent / "shared" / "corpora"
 COLUMNS = ("text", "label", "author", "article")
+NAMES = ("youtube", "sms")
 
 
 def youtube_rows(root: Path = DEFAULT_ROOT) -> list[dict[str, str]]:
@@ -61,36 +64,10 @@ def available(root: Path = DEFAULT_ROOT) -> bool:
     return (root / "youtube").is_dir() and (root / "sms" / "SMSSpamCollection").is_file()
 
 
-def _inside_repo(path: Path) -> bool:
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / ".git").exists():
-            return parent in path.resolve().parents
-    return False
-
-
 def write_csv(rows: Sequence[dict[str, str]], out: Path) -> None:
+    """``rows`` as a CSV file with the header ``text,label,author,article``."""
     with out.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS)
         writer.writeheader()
         for r in rows:
             writer.writerow({k: r.get(k, "") for k in COLUMNS})
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Convert a shared corpus to text,label CSV.")
-    ap.add_argument("corpus", choices=("youtube", "sms"))
-    ap.add_argument("--out", required=True, type=Path, help="output CSV, outside the repo")
-    ap.add_argument("--root", type=Path, default=DEFAULT_ROOT)
-    args = ap.parse_args(argv)
-    if _inside_repo(args.out):
-        ap.error("refusing to write corpus data inside the repository")
-    rows = load(args.corpus, args.root)
-    write_csv(rows, args.out)
-    spam = sum(1 for r in rows if r["label"] == "spam")
-    print(f"wrote {len(rows)} rows ({spam} spam) to {args.out}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,8 +1,8 @@
 """Offline evaluation: prequential streams and stratified k-fold cross-validation.
 
-``python -m gazette.antispam.engine.evaluate DATA.csv --protocol prequential`` reads a CSV
-with header ``text,label`` (optional ``author,email,url,ip,created,article``) and prints
-one JSON line of figures. ``--corpus youtube|sms`` reads a shared corpus in place instead.
+Rows come from a CSV with header ``text,label`` (optional
+``author,email,url,ip,created,article``, :func:`read_csv`) or a shared corpus
+(:mod:`.corpora`, :func:`rows_from_dicts`); the command line is ``gazette antispam eval``.
 Spam and discard count as "spam"; ham and hold as "not spam". ``checks_per_second`` is
 measured in process CPU time spent inside ``Engine.check`` (one core, in-process), so a
 busy machine does not distort it.
@@ -10,9 +10,7 @@ busy machine does not distort it.
 
 from __future__ import annotations
 
-import argparse
 import csv
-import json
 import math
 import random
 import time
@@ -21,8 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from . import corpora
-from .engine import GROUPS, Config, Engine
+from .config import Config
+from .engine import Engine
 from .history import MemoryHistory
 from .text import clean_text
 from .types import HistoryStats, Label, Submission
@@ -245,61 +243,3 @@ def config_overrides(pairs: Sequence[str]) -> dict[str, object]:
         except ValueError:
             raise ValueError(f"--set {pair!r}: {raw!r} is not a {kind.__name__}") from None
     return out
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Evaluate the antispam engine on labelled data.")
-    ap.add_argument("data", nargs="?", type=Path, help="CSV with header text,label,...")
-    ap.add_argument("--corpus", choices=("youtube", "sms"), help="read a shared corpus in place")
-    ap.add_argument("--protocol", choices=("prequential", "kfold"), default="prequential")
-    ap.add_argument("--folds", type=int, default=10)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--budget", type=float, default=0.01, help="ham binned budget")
-    ap.add_argument("--disable", default="", help=f"comma-separated groups of {GROUPS}")
-    ap.add_argument("--limit", type=int, default=0, help="use only the first N rows")
-    ap.add_argument("--window", type=int, default=0,
-                    help="kfold: train the weights on the newest N training rows (0: all)")
-    ap.add_argument(
-        "--fit-solver",
-        choices=("sgd", "svm"),
-        default=None,
-        help="batch training of k-fold (default: the engine's Config default)",
-    )
-    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                    help="an engine setting (Config field), e.g. char_model_weight=0; repeatable")
-    args = ap.parse_args(argv)
-    try:
-        overrides = config_overrides(args.set)
-    except ValueError as error:
-        ap.error(str(error))
-    if args.corpus:
-        rows = rows_from_dicts(corpora.load(args.corpus))
-    elif args.data:
-        rows = read_csv(args.data)
-    else:
-        ap.error("give a CSV path or --corpus")
-    if args.limit:
-        rows = rows[: args.limit]
-    disabled = frozenset(g.strip() for g in args.disable.split(",") if g.strip())
-    unknown = disabled - set(GROUPS)
-    if unknown:
-        ap.error(f"unknown signal groups: {sorted(unknown)}")
-    config = Config(ham_bin_budget=args.budget, disabled=disabled)
-    if args.fit_solver:
-        config = replace(config, fit_solver=args.fit_solver)
-    config = replace(config, **overrides)
-    if args.protocol == "prequential":
-        result = prequential(rows, config)
-    else:
-        result = kfold(rows, config, args.folds, args.seed, window=args.window or None)
-    result["budget"] = args.budget
-    result["disabled"] = sorted(disabled)
-    result["fit_solver"] = config.fit_solver
-    if overrides:
-        result["settings"] = overrides
-    print(json.dumps(result, sort_keys=False))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

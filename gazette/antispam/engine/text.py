@@ -1,8 +1,9 @@
 """Text normalisation, hashed word/character n-grams and script detection.
 
-Features are hashed with CRC32 (stable across processes, unlike ``hash()``, whose
-string hashing is randomised per interpreter) into ``2**HASH_BITS`` buckets, so the
-model never stores raw text and its size is bounded.
+Features are hashed (stable across processes, unlike ``hash()``, whose string hashing is
+randomised per interpreter) into ``2**HASH_BITS`` buckets, so the model never stores raw
+text and its size is bounded: words, word n-grams and named tokens with CRC32, character
+n-grams with a multiply-and-fold hash computed by numpy for every position at once.
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def text_features(
 
 
 _CHAR_BASE = np.uint64(0xCBF29CE484222325)
-_CHAR_MUL = np.uint64(0x9E3779B97F4A7C15)  # dense: FNV's sparse prime collided (charlm.py)
+_CHAR_MUL = np.uint64(0x9E3779B97F4A7C15)  # dense: FNV's sparse prime collided (char_model.py)
 _CHAR_FOLD = np.uint64(29)
 _CHAR_FINAL = np.uint64(0xBF58476D1CE4E5B9)
 _CHAR_SHIFT = np.uint64(64 - HASH_BITS)
@@ -202,19 +203,6 @@ _LANG_SCRIPTS: dict[str, frozenset[str]] = {
     "ja": frozenset({"kana", "han"}),
     "zh": frozenset({"han"}),
 }
-
-
-def char_script(ch: str) -> str | None:
-    """Script of one letter by Unicode block, or None for digits, punctuation, symbols."""
-    cp = ord(ch)
-    if cp < 0x41:
-        return None
-    for start, end, name in _SCRIPT_RANGES:
-        if start <= cp <= end:
-            if name == "latin" and not ch.isalpha():
-                return None
-            return name
-    return None
 
 
 def _script_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:

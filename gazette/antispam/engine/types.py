@@ -9,7 +9,6 @@ from typing import Literal
 
 Label = Literal["spam", "ham"]
 Kind = Literal["ham", "hold", "spam", "discard"]
-LABELS: tuple[str, ...] = ("spam", "ham")
 
 
 @dataclass(frozen=True)

@@ -160,13 +160,13 @@ def test_burn_in_scores_are_set_aside_once_later_ham_suffices() -> None:
     e.learn(sub(SPAM_TEXTS[0]), "spam")
     for i in range(6):  # learned while fewer than 7 labels were known
         e.learn(sub(f"{HAM_TEXTS[i % len(HAM_TEXTS)]} {i}"), "ham")
-    assert e.burn_in_scores == 6
+    assert e.ham_window.burn_in == 6
     early = list(e.ham_scores)
     for i in range(18):
         e.learn(sub(f"{HAM_TEXTS[i % len(HAM_TEXTS)]} later {i}"), "ham")
-    assert e.burn_in_scores == 6 and e.ham_scores[:6] == early  # 18 later: not yet
+    assert e.ham_window.burn_in == 6 and e.ham_scores[:6] == early  # 18 later: not yet
     e.learn(sub("one more ordinary remark about the match"), "ham")
-    assert e.burn_in_scores == 0 and len(e.ham_scores) == 19  # the 19th later one
+    assert e.ham_window.burn_in == 0 and len(e.ham_scores) == 19  # the 19th later one
     clone = Engine.loads(e.dumps(), secret_key="k")
-    assert clone.ham_scores == e.ham_scores and clone.burn_in_scores == 0
+    assert clone.ham_scores == e.ham_scores and clone.ham_window.burn_in == 0
     assert clone.thresholds() == e.thresholds()

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from gazette.antispam.engine import Config, evaluate
-from gazette.antispam.engine.corpora import main as convert_main
 
 from .samples import HAM_TEXTS, SPAM_TEXTS
 
@@ -22,54 +20,10 @@ def _csv(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("protocol", ["prequential", "kfold"])
-def test_main_prints_one_json_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], protocol: str
-) -> None:
-    data = _csv(tmp_path / "d.csv")
-    assert evaluate.main([str(data), "--protocol", protocol, "--folds", "2"]) == 0
-    out = capsys.readouterr().out.strip().splitlines()
-    assert len(out) == 1
-    result = json.loads(out[0])
-    for key in (
-        "n",
-        "ham_binned_rate",
-        "ham_held_rate",
-        "spam_caught_rate",
-        "spam_published_rate",
-        "precision",
-        "recall",
-        "f1",
-        "mcc",
-        "checks_per_second",
-    ):
-        assert key in result
-    if protocol == "prequential":
-        assert result["after_100"]["n"] == result["n"] - 100
-
-
 def test_metrics_counts_hold_as_not_spam() -> None:
     m = evaluate.metrics(["spam", "spam", "ham", "ham"], ["discard", "hold", "hold", "ham"], 1.0)
     assert m["spam_caught_rate"] == 0.5 and m["ham_binned_rate"] == 0.0
     assert m["ham_held_rate"] == 0.5 and m["precision"] == 1.0
-
-
-def test_converter_refuses_to_write_into_the_repo() -> None:
-    inside = Path(__file__).resolve().parent / "corpus.csv"
-    with pytest.raises(SystemExit):
-        convert_main(["sms", "--out", str(inside)])
-    assert not inside.exists()
-
-
-@pytest.mark.parametrize("solver", ["sgd", "svm"])
-def test_main_chooses_the_fit_solver(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], solver: str
-) -> None:
-    data = _csv(tmp_path / "d.csv")
-    args = [str(data), "--protocol", "kfold", "--folds", "2", "--fit-solver", solver]
-    assert evaluate.main(args) == 0
-    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert result["fit_solver"] == solver
 
 
 def test_settings_are_read_as_their_defaults_types() -> None:
@@ -82,15 +36,6 @@ def test_settings_are_read_as_their_defaults_types() -> None:
                 "secret_key=s"):
         with pytest.raises(ValueError, match="--set"):
             evaluate.config_overrides([bad])
-
-
-def test_main_applies_settings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = _csv(tmp_path / "d.csv")
-    assert evaluate.main([str(data), "--set", "char_model_weight=0"]) == 0
-    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert result["settings"] == {"char_model_weight": 0.0}
-    with pytest.raises(SystemExit):
-        evaluate.main([str(data), "--set", "char_model_weight=heavy"])
 
 
 def test_ceiling_is_the_best_threshold_within_the_ham_budget() -> None:

@@ -10,9 +10,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from gazette.antispam.engine import Config, Engine, Submission
-from gazette.antispam.engine.engine import SNAPSHOT_FORMAT, SNAPSHOT_MAGIC
+from gazette.antispam.engine import Config, Engine, Submission, fitting, signals
 from gazette.antispam.engine.model import Averager, LinearModel, NaiveBayesRatios
+from gazette.antispam.engine.snapshots import SNAPSHOT_FORMAT, SNAPSHOT_MAGIC
 from gazette.antispam.engine.text import clean_text, shape_tokens, text_features
 
 from .conftest import sub
@@ -131,18 +131,18 @@ def _examples_with_metadata() -> list[tuple[Submission, str, None]]:
 
 def _fit_one_by_one(engine: Engine, examples, solver: str) -> None:  # type: ignore[no-untyped-def]
     """Batch training written plainly: each example's own feature objects throughout."""
-    feats = [engine._features(s, st) for s, _, st in examples]
+    feats = [signals.features(engine, s, st) for s, _, st in examples]
     ys = [1 if label == "spam" else 0 for _, label, _ in examples]
     for f, y in zip(feats, ys, strict=True):
-        engine._count(f.rep_keys, y)
+        engine.count_reputation(f.rep_keys, y)
         engine.nb.add(f.hashed, y)
-        engine.charlm.add(f.grams, y)
+        engine.char_model.add(f.grams, y)
     for f, y in zip(feats, ys, strict=True):  # each scored without itself
-        engine._add_sequence_score(engine.charlm.score(f.grams, y))
+        engine.add_char_model_score(engine.char_model.score(f.grams, y))
     rows = []
     for f, y in zip(feats, ys, strict=True):
         named = {k: v for k, v in f.named.items() if not k.startswith("reputation.")}
-        engine._apply_reputation(named, {}, f.rep_groups, y)  # leave-one-out
+        signals.apply_reputation(named, {}, f.rep_groups, engine.reputation, y)  # leave-one-out
         rows.append((f.hashed, named, y))
     c = engine.config
     if solver == "svm":
@@ -211,7 +211,7 @@ def test_thresholds_follow_the_ham_window_incrementally() -> None:
             else:
                 assert binned is None
     assert len(e.ham_scores) == 150
-    assert e._ranked == sorted(e.ham_scores)
+    assert e.ham_window._ranked == sorted(e.ham_scores)
 
 
 def test_svm_fit_separates_and_online_learning_continues() -> None:
@@ -278,13 +278,13 @@ def test_feature_settings_cannot_change_under_a_trained_model() -> None:
 
 _BUCKET_ORDER_SCRIPT = """
 import hashlib
-from gazette.antispam.engine import Config, Engine, Submission
+from gazette.antispam.engine import Config, Engine, Submission, signals
 e = Engine(Config(secret_key="k"))
 digest = hashlib.sha256()
 for i in range(2000):
     name = " ".join(f"w{i}x{j}" for j in range(8))
     sub = Submission(content=f"comment number {i} with some words", author=name)
-    digest.update(str(list(e._features(sub, None).hashed)).encode())
+    digest.update(str(list(signals.features(e, sub, None).hashed)).encode())
 print(digest.hexdigest())
 """
 
@@ -380,7 +380,7 @@ def test_a_windowed_fit_counts_every_example_and_trains_on_the_last() -> None:
     assert (full.examples_seen, full.spam_seen) == (windowed.examples_seen, windowed.spam_seen)
     # Words only the old examples had are counted but never weighted.
     def buckets(part):  # type: ignore[no-untyped-def]
-        return [set(full._features(s, None).hashed) for s, _, _ in part]
+        return [set(signals.features(full, s, None).hashed) for s, _, _ in part]
 
     only_old = sorted(set.intersection(*buckets(old)) - set.union(*buckets(examples[-window:])))
     assert len(only_old) > 10
@@ -401,7 +401,7 @@ def test_a_window_folded_in_several_steps_is_the_window_folded_once(
     examples = [(*e, i % 3 == 0) for i, e in enumerate(examples)]  # and foreign ones
     once = _fit(examples, window=12)
     assert once.ham_scores
-    monkeypatch.setattr(Engine, "_fold_step_min", 3)
+    monkeypatch.setattr(fitting, "FOLD_STEP_MIN", 3)
     assert _fit(examples, window=12).dumps() == once.dumps()
 
 

@@ -13,15 +13,23 @@
                                                   (GAZETTE_ANTISPAM_PERSONAL_DATA_DAYS) keep
                                                   a network and a hashed e-mail, not the raw
     status                                        pools, examples, snapshots
-    eval ARGS                                     engine.evaluate: CSV or --corpus youtube|sms,
-                                                  --protocol prequential|kfold --folds 10
+    eval ARGS                                     evaluate the engine offline: CSV or --corpus
+                                                  youtube|sms, --protocol prequential|kfold
+                                                  --folds 10 (eval -h for the rest)
     corpus youtube|sms --out PATH                 convert a shared corpus to CSV
+
+The shared corpora are read in place from --root, else GAZETTE_CORPORA, else
+../shared/corpora beside the project.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +38,7 @@ from django.db import transaction
 
 from gazette.antispam import conf, keys, selectors, state
 from gazette.antispam.activity import DatabaseHistory
-from gazette.antispam.engine import corpora, evaluate
+from gazette.antispam.engine import GROUPS, Config, corpora, evaluate
 from gazette.antispam.models import (
     KEY_RE,
     ApiKey,
@@ -41,8 +49,105 @@ from gazette.antispam.models import (
 )
 from gazette.antispam.retention import retention_apply
 
-# Sub-commands whose arguments belong to the engine's own command-line tools.
-PASS_THROUGH = {"eval": evaluate.main, "corpus": corpora.main}
+
+def corpora_root() -> Path:
+    """Where the shared corpora are: ``GAZETTE_CORPORA``, else ../shared/corpora beside the
+    project (``corpora.DEFAULT_ROOT``)."""
+    configured = os.environ.get("GAZETTE_CORPORA")
+    return Path(configured) if configured else corpora.DEFAULT_ROOT
+
+
+def eval_main(argv: Sequence[str]) -> int:
+    """``gazette antispam eval``: one JSON line of figures (see ``engine.evaluate``)."""
+    ap = argparse.ArgumentParser(prog="gazette antispam eval",
+                                 description="Evaluate the antispam engine on labelled data.")
+    ap.add_argument("data", nargs="?", type=Path, help="CSV with header text,label,...")
+    ap.add_argument("--corpus", choices=corpora.NAMES, help="read a shared corpus in place")
+    ap.add_argument("--root", type=Path, default=None,
+                    help="folder of the shared corpora (default: GAZETTE_CORPORA, else "
+                    "../shared/corpora beside the project)")
+    ap.add_argument("--protocol", choices=("prequential", "kfold"), default="prequential")
+    ap.add_argument("--folds", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--budget", type=float, default=0.01, help="ham binned budget")
+    ap.add_argument("--disable", default="", help=f"comma-separated groups of {GROUPS}")
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N rows")
+    ap.add_argument("--window", type=int, default=0,
+                    help="kfold: train the weights on the newest N training rows (0: all)")
+    ap.add_argument(
+        "--fit-solver",
+        choices=("sgd", "svm"),
+        default=None,
+        help="batch training of k-fold (default: the engine's Config default)",
+    )
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="an engine setting (Config field), e.g. char_model_weight=0; repeatable")
+    args = ap.parse_args(argv)
+    try:
+        overrides = evaluate.config_overrides(args.set)
+    except ValueError as error:
+        ap.error(str(error))
+    if args.corpus:
+        rows = evaluate.rows_from_dicts(corpora.load(args.corpus, args.root or corpora_root()))
+    elif args.data:
+        rows = evaluate.read_csv(args.data)
+    else:
+        ap.error("give a CSV path or --corpus")
+    if args.limit:
+        rows = rows[: args.limit]
+    # Config reads a group's earlier name as its current one.
+    config = Config(ham_bin_budget=args.budget,
+                    disabled=frozenset(g.strip() for g in args.disable.split(",") if g.strip()))
+    unknown = config.disabled - set(GROUPS)
+    if unknown:
+        ap.error(f"unknown signal groups: {sorted(unknown)}")
+    if args.fit_solver:
+        config = replace(config, fit_solver=args.fit_solver)
+    config = replace(config, **overrides)
+    if args.protocol == "prequential":
+        result = evaluate.prequential(rows, config)
+    else:
+        result = evaluate.kfold(rows, config, args.folds, args.seed, window=args.window or None)
+    result["budget"] = args.budget
+    result["disabled"] = sorted(config.disabled)
+    result["fit_solver"] = config.fit_solver
+    if overrides:
+        result["settings"] = overrides
+    print(json.dumps(result, sort_keys=False))
+    return 0
+
+
+def _inside_repo(path: Path) -> bool:
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / ".git").exists():
+            return parent in path.resolve().parents
+    return False
+
+
+def corpus_main(argv: Sequence[str]) -> int:
+    """``gazette antispam corpus``: a shared corpus as a text,label CSV, outside the repo."""
+    ap = argparse.ArgumentParser(prog="gazette antispam corpus",
+                                 description="Convert a shared corpus to text,label CSV.")
+    ap.add_argument("corpus", choices=corpora.NAMES)
+    ap.add_argument("--out", required=True, type=Path, help="output CSV, outside the repo")
+    ap.add_argument("--root", type=Path, default=None,
+                    help="folder of the shared corpora (default: GAZETTE_CORPORA, else "
+                    "../shared/corpora beside the project)")
+    args = ap.parse_args(argv)
+    if _inside_repo(args.out):
+        ap.error("refusing to write corpus data inside the repository")
+    rows = corpora.load(args.corpus, args.root or corpora_root())
+    corpora.write_csv(rows, args.out)
+    spam = sum(1 for r in rows if r["label"] == "spam")
+    print(f"wrote {len(rows)} rows ({spam} spam) to {args.out}")
+    return 0
+
+
+# Sub-commands that parse their own arguments (argparse's, untouched by Django's parser).
+PASS_THROUGH: dict[str, Callable[[Sequence[str]], int]] = {
+    "eval": eval_main, "corpus": corpus_main,
+}
 
 
 class Command(BaseCommand):
@@ -115,7 +220,7 @@ class Command(BaseCommand):
         sub.add_parser("status", help="pools, examples and snapshots")
 
         for name, tool in PASS_THROUGH.items():
-            passing = sub.add_parser(name, help=f"run engine.{tool.__module__.rsplit('.', 1)[-1]}",
+            passing = sub.add_parser(name, help=(tool.__doc__ or "").split(":", 1)[-1].strip(),
                                      add_help=False)
             passing.add_argument("args", nargs=argparse.REMAINDER)
 

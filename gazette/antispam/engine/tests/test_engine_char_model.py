@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from gazette.antispam.engine import Config, Engine
-from gazette.antispam.engine.charlm import CharModel
+from gazette.antispam.engine import Config, Engine, signals
+from gazette.antispam.engine.char_model import CharModel
 from gazette.antispam.engine.text import HASH_BITS, char_ngram_buckets
 
 from .conftest import sub
@@ -123,15 +123,15 @@ def _engine(**kw: object) -> Engine:
 
 def test_shift_is_the_scores_quantile_bounded_by_the_weight() -> None:
     e = _engine(char_model_weight=1.5)
-    ranked = e._sequence_ranked
+    ranked = e.char_model_window.ranked
     # Scored from the first spam after the first ham on: a score needs both classes.
     assert len(ranked) == 3 * (len(HAM_TEXTS) + len(SPAM_TEXTS)) - len(HAM_TEXTS) - 1
-    assert e.sequence_shift(ranked[-1] + 100) == pytest.approx(1.5)
-    assert e.sequence_shift(ranked[0] - 100) == pytest.approx(-1.5)
+    assert e.char_model_shift(ranked[-1] + 100) == pytest.approx(1.5)
+    assert e.char_model_shift(ranked[0] - 100) == pytest.approx(-1.5)
     mid = sorted(ranked)[len(ranked) // 2]
-    assert abs(e.sequence_shift(mid)) < 0.2
-    assert e.sequence_shift(None) == 0.0
-    values = [e.sequence_shift(x) for x in np.linspace(ranked[0], ranked[-1], 25)]
+    assert abs(e.char_model_shift(mid)) < 0.2
+    assert e.char_model_shift(None) == 0.0
+    values = [e.char_model_shift(x) for x in np.linspace(ranked[0], ranked[-1], 25)]
     assert values == sorted(values)
 
 
@@ -140,10 +140,10 @@ def test_no_shift_before_enough_reference_scores() -> None:
     e.learn(sub("buy cheap pills now"), "spam")
     e.learn(sub("a lovely report on the harbour"), "ham")
     e.learn(sub("buy cheap watches now"), "spam")
-    assert 0 < len(e.sequence_scores) < 50
-    assert e.sequence_shift(1e9) == 0.0
-    assert "text.sequence" not in e.check(sub("buy cheap pills now")).signals
-    assert _read(e, "buy cheap pills now").signals["text.sequence"] == 0.0
+    assert 0 < len(e.char_model_window.scores) < 50
+    assert e.char_model_shift(1e9) == 0.0
+    assert "text.char_model" not in e.check(sub("buy cheap pills now")).signals
+    assert _read(e, "buy cheap pills now").signals["text.char_model"] == 0.0
 
 
 def _read(e: Engine, text: str):  # type: ignore[no-untyped-def]
@@ -161,14 +161,14 @@ def test_a_check_reads_it_only_when_it_could_change_the_verdict() -> None:
     for t in texts:
         lazy, full = e.check(sub(t)), _read(e, t)
         assert lazy.kind == full.kind
-        if "text.sequence" in lazy.signals:
+        if "text.char_model" in lazy.signals:
             read += 1
             assert lazy.score == full.score
         else:
             skipped += 1
             # Left out, it could not have moved the logit past any threshold: its shift is
             # bounded by the weight, and the lazy score is the full one without it.
-            shift = full.signals["text.sequence"]
+            shift = full.signals["text.char_model"]
             assert abs(shift) <= 1.0
             assert math.isclose(math.log(lazy.score / (1 - lazy.score)) + shift,
                                 math.log(full.score / (1 - full.score)), abs_tol=1e-6)
@@ -178,54 +178,54 @@ def test_a_check_reads_it_only_when_it_could_change_the_verdict() -> None:
 def test_the_character_model_moves_the_score_and_says_why() -> None:
     with_lm = _engine()
     without = _engine(char_model_weight=0)
-    assert without.charlm is None and "text.sequence" not in without.check(sub("x")).signals
+    assert without.char_model is None and "text.char_model" not in without.check(sub("x")).signals
     text = "Cheap pills, free spins: click here and win cash now"
     v, base = _read(with_lm, text), without.check(sub(text))
-    shift = v.signals["text.sequence"]
+    shift = v.signals["text.char_model"]
     assert shift > 0
     assert math.log(v.score / (1 - v.score)) == pytest.approx(
         math.log(base.score / (1 - base.score)) + shift, abs=1e-9
     )
     seen = _read(with_lm, f"{SPAM_TEXTS[0]} (0)")  # learned: above every left-out score
-    assert seen.signals["text.sequence"] >= 0.5
+    assert seen.signals["text.char_model"] >= 0.5
     assert any("characters read like past spam" in r for r in seen.reasons)
     assert not any("characters read like" in r for r in base.reasons)
     ham = _read(with_lm, "Thanks for the lovely photo of the harbour, who took it?")
-    assert ham.signals["text.sequence"] < 0
+    assert ham.signals["text.char_model"] < 0
 
 
 def test_learning_updates_the_character_model_at_once() -> None:
     e = _engine()
     text = "zqxv zqxv zqxv kwpf kwpf"
-    before = e.charlm.score(e.charlm.grams(text))  # type: ignore[union-attr]
+    before = e.char_model.score(e.char_model.grams(text))  # type: ignore[union-attr]
     for _ in range(3):
         e.learn(sub(text), "spam")
-    assert e.charlm.score(e.charlm.grams(text)) > before  # type: ignore[union-attr]
+    assert e.char_model.score(e.char_model.grams(text)) > before  # type: ignore[union-attr]
 
 
 def test_foreign_examples_train_it_but_never_join_the_reference() -> None:
     e = _engine()
-    n = len(e.sequence_scores)
-    chars = list(e.charlm.chars)  # type: ignore[union-attr]
+    n = len(e.char_model_window.scores)
+    chars = list(e.char_model.chars)  # type: ignore[union-attr]
     e.learn(sub("a seed corpus comment about something else"), "ham", foreign=True)
-    assert len(e.sequence_scores) == n
-    assert e.charlm.chars[0] > chars[0]  # type: ignore[union-attr]
+    assert len(e.char_model_window.scores) == n
+    assert e.char_model.chars[0] > chars[0]  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("group", ["text", "sequence"])
+@pytest.mark.parametrize("group", ["text", "char_model", "sequence"])  # "sequence": its old name
 def test_disabling_its_group_or_text_turns_it_off(group: str) -> None:
     e = Engine(Config(secret_key="k", disabled=frozenset({group})))
-    assert e.charlm is None
+    assert e.char_model is None
     e.learn(sub("buy now"), "spam")
     e.learn(sub("hello there"), "ham")
-    assert e.sequence_scores == [] and "text.sequence" not in e.check(sub("buy")).signals
+    assert e.char_model_window.scores == [] and "text.char_model" not in e.check(sub("buy")).signals
 
 
 def test_snapshot_keeps_the_character_model() -> None:
     e = _engine()
     restored = Engine.loads(e.dumps(), secret_key="k")
-    assert np.array_equal(restored.charlm.counts, e.charlm.counts)  # type: ignore[union-attr]
-    assert restored.sequence_scores == e.sequence_scores
+    assert np.array_equal(restored.char_model.counts, e.char_model.counts)  # type: ignore[union-attr]
+    assert restored.char_model_window.scores == e.char_model_window.scores
     for t in ("click here to win now", "the harbour photo is lovely", "mixed words here"):
         assert restored.check(sub(t)).score == e.check(sub(t)).score
     assert restored.dumps() == e.dumps()
@@ -237,16 +237,16 @@ def test_fit_scores_each_example_without_itself_and_calibrates_with_it() -> None
     ]
     fitted = Engine(Config(secret_key="k"))
     fitted.fit(examples)  # type: ignore[arg-type]
-    lm = fitted.charlm
+    lm = fitted.char_model
     assert lm is not None
     expected = [lm.score(lm.grams(s.content), 1 if label == "spam" else 0)
                 for s, label, _ in examples]
-    assert fitted.sequence_scores == pytest.approx(expected)
+    assert fitted.char_model_window.scores == pytest.approx(expected)
     # Same counts as learning one at a time.
     online = Engine(Config(secret_key="k"))
     for s, label, st in examples:
         online.learn(s, label, st)  # type: ignore[arg-type]
-    assert np.array_equal(online.charlm.counts, lm.counts)  # type: ignore[union-attr]
+    assert np.array_equal(online.char_model.counts, lm.counts)  # type: ignore[union-attr]
 
 
 def test_ngram_rows_collide_no_more_than_chance() -> None:
@@ -275,9 +275,9 @@ def test_it_reads_only_the_start_of_a_long_text() -> None:
 
     e = _engine()
     long = "buy cheap pills now " * 1000
-    feats = e._features(sub(long), None, sequence=True)
+    feats = signals.features(e, sub(long), None, exact=True)
     assert feats.grams is not None and feats.grams.shape[1] == MAX_CHARS + 1
-    assert len(feats.sequence_text) == MAX_CHARS
+    assert len(feats.char_model_text) == MAX_CHARS
     assert e.check(sub(long)).kind in ("ham", "hold", "spam", "discard")
 
 
@@ -288,8 +288,9 @@ def test_fit_counts_foreign_examples_but_keeps_only_its_own_as_reference() -> No
     foreign = [(sub(f"{t} corpus {i}"), "spam", None, True) for i in range(3) for t in SPAM_TEXTS]
     e = Engine(Config(secret_key="k"))
     e.fit(foreign + own)  # type: ignore[arg-type]
-    assert len(e.sequence_scores) == len(own)
-    assert e.charlm is not None and e.charlm.texts == [len(HAM_TEXTS) * 3, len(SPAM_TEXTS) * 6]
+    assert len(e.char_model_window.scores) == len(own)
+    assert e.char_model is not None
+    assert e.char_model.texts == [len(HAM_TEXTS) * 3, len(SPAM_TEXTS) * 6]
 
 
 def test_scores_from_the_burn_in_are_set_aside_once_later_ones_suffice() -> None:
@@ -298,13 +299,15 @@ def test_scores_from_the_burn_in_are_set_aside_once_later_ones_suffice() -> None
     for i in range(12):  # learned while fewer than 10 labels were known: burn-in
         t, label = texts[i % len(texts)]
         e.learn(sub(f"{t} [{i}]"), label)  # type: ignore[arg-type]
-    burn = e.sequence_burn_in
-    assert burn > 0 and len(e.sequence_scores) == burn + 2
-    early = list(e.sequence_scores[:burn])
+    burn = e.char_model_window.burn_in
+    assert burn > 0 and len(e.char_model_window.scores) == burn + 2
+    early = list(e.char_model_window.scores[:burn])
     for i in range(12, 15):
         t, label = texts[i % len(texts)]
         e.learn(sub(f"{t} [{i}]"), label)  # type: ignore[arg-type]
-    assert e.sequence_burn_in == 0 and len(e.sequence_scores) == 5  # 2 + 3 later ones
-    assert not set(early) & set(e._sequence_ranked)
+    window = e.char_model_window
+    assert window.burn_in == 0 and len(window.scores) == 5  # 2 + 3 later ones
+    assert not set(early) & set(e.char_model_window.ranked)
     restored = Engine.loads(e.dumps(), secret_key="k")
-    assert restored.sequence_burn_in == 0 and restored.sequence_scores == e.sequence_scores
+    assert restored.char_model_window.burn_in == 0
+    assert restored.char_model_window.scores == window.scores

@@ -1,4 +1,9 @@
-"""A character language model per class: how likely a text is as spam, read as a sequence.
+"""The character model: a character language model per class, how likely a text is as
+spam when read in order.
+
+One name throughout: the module ``char_model``, the class :class:`CharModel`, the signal
+group ``char_model`` (``Config.disabled``), its settings ``Config.char_model_*``, its part of
+a verdict's signals ``text.char_model`` and ``Engine.char_model`` (None when off).
 
 The linear model sees a text as a bag of hashed words and character n-grams. This model
 reads it in order: each character predicted from the (up to) ``order`` characters before
