@@ -25,6 +25,7 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check gazette bench
+	$(BIN)/mypy
 	$(BIN)/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
 # The same suite against PostgreSQL and Redis, with real worker processes (CI runs this too).

@@ -24,6 +24,7 @@ USED_OTHERWISE = {
     "pytest-django": "a pytest plugin, loaded by its entry point",
     "pytest-xdist": "a pytest plugin (-n), loaded by its entry point",
     "ruff": "the linter `make test` runs",
+    "mypy": "the type checker `make test` runs",
 }
 
 

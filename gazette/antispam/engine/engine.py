@@ -8,6 +8,7 @@ import hmac
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 from . import calibration, fingerprint, fitting, signals, snapshots
 from .calibration import BinningStatus, ScoreWindow, Thresholds, min_ham_for
@@ -316,7 +317,7 @@ class Engine:
         """Restore a snapshot. Pass ``secret_key`` (it is not stored in the snapshot)."""
         return snapshots.loads(blob, secret_key=secret_key or "", make=cls)
 
-    def with_config(self, **changes: object) -> Engine:
+    def with_config(self, **changes: Any) -> Engine:
         """Copy of this engine's state under changed settings (e.g. another budget).
 
         Settings in ``FEATURE_SETTINGS`` cannot change this way: the weights were learned
@@ -327,6 +328,6 @@ class Engine:
             raise ValueError(f"{', '.join(refused)} change the features: relearn instead")
         eng = Engine.loads(self.dumps(), secret_key=self.config.secret_key)
         # Only the settings change: the model keeps the learning rates it was built with.
-        eng.config = replace(eng.config, **changes)  # type: ignore[arg-type]
+        eng.config = replace(eng.config, **changes)
         eng._thresholds = None
         return eng

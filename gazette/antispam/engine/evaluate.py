@@ -49,9 +49,10 @@ def _parse_time(value: str) -> float | None:
 def rows_from_dicts(records: Sequence[dict[str, str]]) -> list[Row]:
     out: list[Row] = []
     for r in records:
-        label = (r.get("label") or "").strip().lower()
-        if label not in ("spam", "ham"):
+        raw = (r.get("label") or "").strip().lower()
+        if raw not in ("spam", "ham"):
             continue
+        label: Label = "spam" if raw == "spam" else "ham"
         sub = Submission(
             content=r.get("text") or "",
             author=r.get("author") or "",
@@ -61,7 +62,7 @@ def rows_from_dicts(records: Sequence[dict[str, str]]) -> list[Row]:
             permalink=r.get("article") or "",
             submitted_at=_parse_time(r.get("created") or ""),
         )
-        out.append(Row(sub, label))  # type: ignore[arg-type]
+        out.append(Row(sub, label))
     return out
 
 

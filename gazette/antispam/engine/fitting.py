@@ -44,7 +44,7 @@ def fit(
     lm = engine.char_model
     for example in examples:
         sub, label, st = example[0], example[1], example[2]
-        foreign = len(example) > 3 and bool(example[3])  # type: ignore[misc]
+        foreign = len(example) > 3 and bool(example[3])
         y = 1 if label == "spam" else 0
         feats = signals.features(engine, sub, st, exact=False)
         data.add(feats, y, foreign=foreign, text=feats.char_model_text if lm is not None else "")

@@ -27,11 +27,14 @@ GroupShape = tuple[tuple[str, int], ...]
 
 
 class TrainableFeatures(Protocol):
-    """What the engine's extracted features offer to a training set."""
+    """What the engine's extracted features (``signals.Features``) offer to a training set."""
 
-    hashed: Sequence[int] | frozenset[int]
-    named: dict[str, float]
-    rep_groups: tuple[tuple[str, str, tuple[str, ...]], ...]
+    @property
+    def hashed(self) -> Sequence[int] | frozenset[int]: ...
+    @property
+    def named(self) -> dict[str, float]: ...
+    @property
+    def rep_groups(self) -> tuple[tuple[str, str, tuple[str, ...]], ...]: ...
 
 
 class TrainingSet:

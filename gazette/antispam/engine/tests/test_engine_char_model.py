@@ -10,6 +10,7 @@ import pytest
 from gazette.antispam.engine import Config, Engine, signals
 from gazette.antispam.engine.char_model import CharModel
 from gazette.antispam.engine.text import HASH_BITS, char_ngram_buckets
+from gazette.antispam.engine.types import Example
 
 from .conftest import sub
 from .samples import HAM_TEXTS, SPAM_TEXTS
@@ -112,7 +113,7 @@ def test_char_ngram_buckets_hash_each_ngram_alike_wherever_it_is() -> None:
 # --- in the engine ----------------------------------------------------------------------
 
 def _engine(**kw: object) -> Engine:
-    e = Engine(Config(secret_key="k", char_model_min_reference=5, **kw))  # type: ignore[arg-type]
+    e = Engine(Config(secret_key="k", char_model_min_reference=5, **kw))
     for i in range(3):
         for t in HAM_TEXTS:
             e.learn(sub(f"{t} ({i})"), "ham")
@@ -197,19 +198,19 @@ def test_the_character_model_moves_the_score_and_says_why() -> None:
 def test_learning_updates_the_character_model_at_once() -> None:
     e = _engine()
     text = "zqxv zqxv zqxv kwpf kwpf"
-    before = e.char_model.score(e.char_model.grams(text))  # type: ignore[union-attr]
+    before = e.char_model.score(e.char_model.grams(text))
     for _ in range(3):
         e.learn(sub(text), "spam")
-    assert e.char_model.score(e.char_model.grams(text)) > before  # type: ignore[union-attr]
+    assert e.char_model.score(e.char_model.grams(text)) > before
 
 
 def test_foreign_examples_train_it_but_never_join_the_reference() -> None:
     e = _engine()
     n = len(e.char_model_window.scores)
-    chars = list(e.char_model.chars)  # type: ignore[union-attr]
+    chars = list(e.char_model.chars)
     e.learn(sub("a seed corpus comment about something else"), "ham", foreign=True)
     assert len(e.char_model_window.scores) == n
-    assert e.char_model.chars[0] > chars[0]  # type: ignore[union-attr]
+    assert e.char_model.chars[0] > chars[0]
 
 
 @pytest.mark.parametrize("group", ["text", "char_model", "sequence"])  # "sequence": its old name
@@ -224,7 +225,7 @@ def test_disabling_its_group_or_text_turns_it_off(group: str) -> None:
 def test_snapshot_keeps_the_character_model() -> None:
     e = _engine()
     restored = Engine.loads(e.dumps(), secret_key="k")
-    assert np.array_equal(restored.char_model.counts, e.char_model.counts)  # type: ignore[union-attr]
+    assert np.array_equal(restored.char_model.counts, e.char_model.counts)
     assert restored.char_model_window.scores == e.char_model_window.scores
     for t in ("click here to win now", "the harbour photo is lovely", "mixed words here"):
         assert restored.check(sub(t)).score == e.check(sub(t)).score
@@ -232,11 +233,13 @@ def test_snapshot_keeps_the_character_model() -> None:
 
 
 def test_fit_scores_each_example_without_itself_and_calibrates_with_it() -> None:
-    examples = [(sub(f"{t} #{i}"), "ham", None) for i in range(6) for t in HAM_TEXTS] + [
+    examples: list[Example] = [
+        (sub(f"{t} #{i}"), "ham", None) for i in range(6) for t in HAM_TEXTS
+    ] + [
         (sub(f"{t} #{i}"), "spam", None) for i in range(6) for t in SPAM_TEXTS
     ]
     fitted = Engine(Config(secret_key="k"))
-    fitted.fit(examples)  # type: ignore[arg-type]
+    fitted.fit(examples)
     lm = fitted.char_model
     assert lm is not None
     expected = [lm.score(lm.grams(s.content), 1 if label == "spam" else 0)
@@ -245,8 +248,8 @@ def test_fit_scores_each_example_without_itself_and_calibrates_with_it() -> None
     # Same counts as learning one at a time.
     online = Engine(Config(secret_key="k"))
     for s, label, st in examples:
-        online.learn(s, label, st)  # type: ignore[arg-type]
-    assert np.array_equal(online.char_model.counts, lm.counts)  # type: ignore[union-attr]
+        online.learn(s, label, st)
+    assert np.array_equal(online.char_model.counts, lm.counts)
 
 
 def test_ngram_rows_collide_no_more_than_chance() -> None:
@@ -282,12 +285,14 @@ def test_it_reads_only_the_start_of_a_long_text() -> None:
 
 
 def test_fit_counts_foreign_examples_but_keeps_only_its_own_as_reference() -> None:
-    own = [(sub(f"{t} #{i}"), "ham", None) for i in range(3) for t in HAM_TEXTS] + [
+    own: list[Example] = [(sub(f"{t} #{i}"), "ham", None) for i in range(3) for t in HAM_TEXTS] + [
         (sub(f"{t} #{i}"), "spam", None) for i in range(3) for t in SPAM_TEXTS
     ]
-    foreign = [(sub(f"{t} corpus {i}"), "spam", None, True) for i in range(3) for t in SPAM_TEXTS]
+    foreign: list[Example] = [
+        (sub(f"{t} corpus {i}"), "spam", None, True) for i in range(3) for t in SPAM_TEXTS
+    ]
     e = Engine(Config(secret_key="k"))
-    e.fit(foreign + own)  # type: ignore[arg-type]
+    e.fit(foreign + own)
     assert len(e.char_model_window.scores) == len(own)
     assert e.char_model is not None
     assert e.char_model.texts == [len(HAM_TEXTS) * 3, len(SPAM_TEXTS) * 6]
@@ -298,13 +303,13 @@ def test_scores_from_the_burn_in_are_set_aside_once_later_ones_suffice() -> None
     texts = [(t, "ham") for t in HAM_TEXTS] + [(t, "spam") for t in SPAM_TEXTS]
     for i in range(12):  # learned while fewer than 10 labels were known: burn-in
         t, label = texts[i % len(texts)]
-        e.learn(sub(f"{t} [{i}]"), label)  # type: ignore[arg-type]
+        e.learn(sub(f"{t} [{i}]"), label)
     burn = e.char_model_window.burn_in
     assert burn > 0 and len(e.char_model_window.scores) == burn + 2
     early = list(e.char_model_window.scores[:burn])
     for i in range(12, 15):
         t, label = texts[i % len(texts)]
-        e.learn(sub(f"{t} [{i}]"), label)  # type: ignore[arg-type]
+        e.learn(sub(f"{t} [{i}]"), label)
     window = e.char_model_window
     assert window.burn_in == 0 and len(window.scores) == 5  # 2 + 3 later ones
     assert not set(early) & set(e.char_model_window.ranked)

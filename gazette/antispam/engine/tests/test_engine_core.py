@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from gazette.antispam.engine import Config, Engine, HistoryStats, Submission, conformal_threshold
+from gazette.antispam.engine.types import Example
 
 from .conftest import sub
 from .samples import HAM_TEXTS, SPAM_TEXTS
@@ -87,7 +88,7 @@ def test_determinism_two_engines_same_stream() -> None:
 
 def test_fit_batch_then_learn_online() -> None:
     e = Engine(Config(secret_key="k", calibration_folds=2, epochs=2))
-    examples = [(sub(t), "ham", None) for t in HAM_TEXTS] + [
+    examples: list[Example] = [(sub(t), "ham", None) for t in HAM_TEXTS] + [
         (sub(t), "spam", None) for t in SPAM_TEXTS
     ]
     e.fit(examples)  # type: ignore[arg-type]

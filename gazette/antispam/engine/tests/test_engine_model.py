@@ -6,6 +6,7 @@ import json
 import random
 import zlib
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from gazette.antispam.engine import Config, Engine, Submission, fitting, signals
 from gazette.antispam.engine.model import Averager, LinearModel, NaiveBayesRatios
 from gazette.antispam.engine.snapshots import SNAPSHOT_FORMAT, SNAPSHOT_MAGIC
 from gazette.antispam.engine.text import clean_text, shape_tokens, text_features
+from gazette.antispam.engine.types import Example
 
 from .conftest import sub
 from .samples import HAM_TEXTS, SPAM_TEXTS
@@ -95,28 +97,28 @@ def test_averaged_weights_are_the_mean_over_steps() -> None:
 
 
 def test_fit_with_and_without_averaging_both_rank_spam_higher() -> None:
-    examples = [(sub(t), "ham", None) for t in HAM_TEXTS] + [
+    examples: list[Example] = [(sub(t), "ham", None) for t in HAM_TEXTS] + [
         (sub(t), "spam", None) for t in SPAM_TEXTS
     ]
     for average in (True, False):
         e = Engine(Config(secret_key="k", calibration_folds=2, average=average, fit_solver="sgd"))
-        e.fit(examples)  # type: ignore[arg-type]
+        e.fit(examples)
         spam = min(e.check(sub(t)).score for t in SPAM_TEXTS)
         ham = max(e.check(sub(t)).score for t in HAM_TEXTS)
         assert spam > ham
 
 
 def test_fit_is_deterministic() -> None:
-    examples = [(sub(t), "ham", None) for t in HAM_TEXTS] + [
+    examples: list[Example] = [(sub(t), "ham", None) for t in HAM_TEXTS] + [
         (sub(t), "spam", None) for t in SPAM_TEXTS
     ]
     a, b = Engine(Config(secret_key="k")), Engine(Config(secret_key="k"))
-    a.fit(examples)  # type: ignore[arg-type]
-    b.fit(examples)  # type: ignore[arg-type]
+    a.fit(examples)
+    b.fit(examples)
     assert a.dumps() == b.dumps()
 
 
-def _examples_with_metadata() -> list[tuple[Submission, str, None]]:
+def _examples_with_metadata() -> list[Example]:
     out = []
     for i, text in enumerate(HAM_TEXTS * 2):
         out.append((Submission(content=f"{text} {i}", author=f"Reader {i % 7}",
@@ -129,7 +131,7 @@ def _examples_with_metadata() -> list[tuple[Submission, str, None]]:
     return out
 
 
-def _fit_one_by_one(engine: Engine, examples, solver: str) -> None:  # type: ignore[no-untyped-def]
+def _fit_one_by_one(engine: Engine, examples: list[Example], solver: str) -> None:
     """Batch training written plainly: each example's own feature objects throughout."""
     feats = [signals.features(engine, s, st) for s, _, st in examples]
     ys = [1 if label == "spam" else 0 for _, label, _ in examples]
@@ -167,7 +169,7 @@ def test_batch_training_from_a_training_set_gives_the_same_model(solver: str) ->
     for e in (compact, plain):  # counts from before the batch take part too
         e.learn(sub("an earlier comment from a reader"), "ham")
         e.learn(Submission(content="buy now", author_email="s1@spam.example"), "spam")
-    compact.fit(examples, calibrate=False)  # type: ignore[arg-type]
+    compact.fit(examples, calibrate=False)
     _fit_one_by_one(plain, examples, solver)
     assert compact.reputation == plain.reputation
     assert compact.dumps() == plain.dumps()
@@ -176,8 +178,8 @@ def test_batch_training_from_a_training_set_gives_the_same_model(solver: str) ->
 def test_fit_reads_its_examples_once() -> None:
     examples = _examples_with_metadata()
     streamed, listed = Engine(Config(secret_key="k")), Engine(Config(secret_key="k"))
-    streamed.fit(iter(examples))  # type: ignore[arg-type]
-    listed.fit(examples)  # type: ignore[arg-type]
+    streamed.fit(iter(examples))
+    listed.fit(examples)
     assert streamed.dumps() == listed.dumps()
 
 
@@ -215,11 +217,11 @@ def test_thresholds_follow_the_ham_window_incrementally() -> None:
 
 
 def test_svm_fit_separates_and_online_learning_continues() -> None:
-    examples = [(sub(t), "ham", None) for t in HAM_TEXTS] + [
+    examples: list[Example] = [(sub(t), "ham", None) for t in HAM_TEXTS] + [
         (sub(t), "spam", None) for t in SPAM_TEXTS
     ]
     e = Engine(Config(secret_key="k", calibration_folds=2, fit_solver="svm"))
-    e.fit(examples)  # type: ignore[arg-type]
+    e.fit(examples)
     spam = min(e.check(sub(t)).score for t in SPAM_TEXTS)
     ham = max(e.check(sub(t)).score for t in HAM_TEXTS)
     assert spam > 0.5 > ham
@@ -228,7 +230,7 @@ def test_svm_fit_separates_and_online_learning_continues() -> None:
     e.learn(probe, "spam")
     assert e.check(probe).score > before
     clone = Engine(Config(secret_key="k", calibration_folds=2, fit_solver="svm"))
-    clone.fit(examples)  # type: ignore[arg-type]
+    clone.fit(examples)
     clone.learn(probe, "spam")
     assert clone.dumps() == e.dumps()
 
@@ -336,8 +338,8 @@ def test_warm_started_calibration_gives_the_thresholds_of_calibration_from_zero(
     ]
     warm = Engine(Config(secret_key="k", ham_bin_budget=0.05))
     cold = Engine(Config(secret_key="k", ham_bin_budget=0.05, calibration_epochs=0))
-    warm.fit(examples)  # type: ignore[arg-type]
-    cold.fit(examples)  # type: ignore[arg-type]
+    warm.fit(examples)
+    cold.fit(examples)
     # The final model is the same; only the held-out models started elsewhere.
     assert warm.model.bias == cold.model.bias
     assert len(warm.ham_scores) == len(cold.ham_scores) > 0
@@ -356,7 +358,7 @@ def test_fit_of_no_examples_changes_nothing() -> None:
     assert fitted.check(sub("hello there")).score == fresh.check(sub("hello there")).score
 
 
-def _fit(examples, **kwargs) -> Engine:  # type: ignore[no-untyped-def]
+def _fit(examples: list[Example], **kwargs: Any) -> Engine:
     engine = Engine(Config(secret_key="k", calibration_folds=2))
     engine.fit(iter(examples), **kwargs)
     return engine
@@ -379,7 +381,7 @@ def test_a_windowed_fit_counts_every_example_and_trains_on_the_last() -> None:
     assert full.reputation == windowed.reputation
     assert (full.examples_seen, full.spam_seen) == (windowed.examples_seen, windowed.spam_seen)
     # Words only the old examples had are counted but never weighted.
-    def buckets(part):  # type: ignore[no-untyped-def]
+    def buckets(part: list[Example]) -> list[set[int]]:
         return [set(signals.features(full, s, None).hashed) for s, _, _ in part]
 
     only_old = sorted(set.intersection(*buckets(old)) - set.union(*buckets(examples[-window:])))
@@ -398,7 +400,7 @@ def test_a_window_folded_in_several_steps_is_the_window_folded_once(
 ) -> None:
     examples = _examples_with_metadata()
     random.Random(3).shuffle(examples)  # both labels in every window
-    examples = [(*e, i % 3 == 0) for i, e in enumerate(examples)]  # and foreign ones
+    examples = [(e[0], e[1], e[2], i % 3 == 0) for i, e in enumerate(examples)]  # and foreign
     once = _fit(examples, window=12)
     assert once.ham_scores
     monkeypatch.setattr(fitting, "FOLD_STEP_MIN", 3)
@@ -412,7 +414,7 @@ def test_a_window_must_hold_an_example() -> None:
 
 def test_foreign_labels_train_but_never_set_the_thresholds() -> None:
     examples = _examples_with_metadata()
-    own, foreign = _fit(examples), _fit([(*e, True) for e in examples])
+    own, foreign = _fit(examples), _fit([(e[0], e[1], e[2], True) for e in examples])
     assert own.ham_scores and not foreign.ham_scores
     assert foreign.thresholds()[1] is None  # nothing binned on another site's ham scores
     assert foreign.examples_seen == own.examples_seen
@@ -450,7 +452,7 @@ def test_a_foreign_label_learned_online_gives_no_ham_score() -> None:
 def test_a_model_seeded_elsewhere_holds_what_it_would_have_binned() -> None:
     # Trained on a corpus from another site, a confident score is held for a moderator
     # until this site's own ham have set a threshold; strong evidence still bins.
-    examples = [(sub(t), "ham", None, True) for t in HAM_TEXTS * 3] + [
+    examples: list[Example] = [(sub(t), "ham", None, True) for t in HAM_TEXTS * 3] + [
         (sub(t), "spam", None, True) for t in SPAM_TEXTS * 3]
     config = Config(secret_key="k", calibration_folds=2, ham_bin_budget=0.1)
     seeded = Engine(config)
