@@ -101,3 +101,5 @@ def test_eval_reads_a_corpus_from_root(tmp_path: Path, capsys: pytest.CaptureFix
     assert result["n"] == len(lines) and result["disabled"] == ["char_model"]
     with pytest.raises(SystemExit):
         eval_main(["--corpus", "sms", "--root", str(tmp_path), "--disable", "nonsense"])
+    with pytest.raises(SystemExit):  # no corpora there: an error, not figures of nothing
+        eval_main(["--corpus", "youtube", "--root", str(tmp_path / "absent")])

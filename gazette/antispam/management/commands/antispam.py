@@ -88,7 +88,10 @@ def eval_main(argv: Sequence[str]) -> int:
     except ValueError as error:
         ap.error(str(error))
     if args.corpus:
-        rows = evaluate.rows_from_dicts(corpora.load(args.corpus, args.root or corpora_root()))
+        root = args.root or corpora_root()
+        if not corpora.available(root):
+            ap.error(f"no shared corpora in {root} (--root or GAZETTE_CORPORA)")
+        rows = evaluate.rows_from_dicts(corpora.load(args.corpus, root))
     elif args.data:
         rows = evaluate.read_csv(args.data)
     else:
@@ -137,7 +140,10 @@ def corpus_main(argv: Sequence[str]) -> int:
     args = ap.parse_args(argv)
     if _inside_repo(args.out):
         ap.error("refusing to write corpus data inside the repository")
-    rows = corpora.load(args.corpus, args.root or corpora_root())
+    root = args.root or corpora_root()
+    if not corpora.available(root):
+        ap.error(f"no shared corpora in {root} (--root or GAZETTE_CORPORA)")
+    rows = corpora.load(args.corpus, root)
     corpora.write_csv(rows, args.out)
     spam = sum(1 for r in rows if r["label"] == "spam")
     print(f"wrote {len(rows)} rows ({spam} spam) to {args.out}")
