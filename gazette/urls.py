@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from gazette.health import views as health_views
 from gazette.news import urls as news_urls
+from gazette.views import media_serve
 
 urlpatterns = [
     path("healthz", health_views.healthz, name="healthz"),
@@ -23,11 +24,9 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 else:
-    from django.views.static import serve
-
     # Media on a laptop install; a proxy in front should take this over in production.
     urlpatterns += [
-        path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+        path("media/<path:path>", media_serve, {"document_root": settings.MEDIA_ROOT}),
     ]
 
 urlpatterns += [path("", include(wagtail_urls))]

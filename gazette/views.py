@@ -3,8 +3,15 @@
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseServerError
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotFound,
+    HttpResponseServerError,
+)
 from django.template import loader
+from django.views.static import serve
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -26,3 +33,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response["Cache-Control"] = "no-store"
         return response
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def media_serve(request: HttpRequest, path: str, document_root: str) -> HttpResponse:
+    """Django's static file view, with a name the file system refuses (too long, a NUL) a 404."""
+    try:
+        return serve(request, path, document_root=document_root)
+    except (OSError, ValueError) as error:
+        raise Http404("No such file") from error

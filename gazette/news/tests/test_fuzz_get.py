@@ -134,15 +134,7 @@ def test_the_targets_reach_real_pages(newsroom, client):
     assert client.get(TARGETS["article query"]("x")).status_code == 200
 
 
-# Served by django.views.static.serve, wired in gazette/urls.py (not this part's): a path
-# longer than the file system allows raises OSError there, a 500. Strict, so the mark goes
-# once it is fixed.
-MEDIA_500 = pytest.mark.xfail(strict=True, reason="/media/ + an overlong path: OSError, 500")
-
-
-@pytest.mark.parametrize("target", [
-    pytest.param(name, marks=MEDIA_500) if name == "media path" else name for name in TARGETS
-])
+@pytest.mark.parametrize("target", list(TARGETS))
 def test_no_server_error(newsroom, client, target):
     build = TARGETS[target]
     for value in SPECIALS:  # the values known to have broken search, on every target
