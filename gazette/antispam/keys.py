@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from . import conf, state
-from .engine import Submission
+from .engine import Submission, Verdict
 from .models import KEY_RE, ApiKey, ApiKeySite, LabelledExample, Source, site_host
 from .services import CheckOutcome, spam_check, spam_learn
 
@@ -111,11 +111,12 @@ def key_pool(api_key: ApiKey) -> str:
 
 
 def key_spam_check(*, api_key: ApiKey, site: str, submission: Submission,
-                   is_test: bool = False, defer: bool = False) -> CheckOutcome:
+                   is_test: bool = False, defer: bool = False,
+                   verdict: Verdict | None = None) -> CheckOutcome:
     """A key's check: test requests leave no trace; rechecks are not new activity.
 
-    ``defer``: see :func:`~gazette.antispam.services.spam_check` (the Akismet view records
-    after sending the answer)."""
+    ``defer``, ``verdict``: see :func:`~gazette.antispam.services.spam_check` (the Akismet
+    view records after sending the answer, and fixes the verdict of Akismet's test values)."""
     return spam_check(
         submission=submission,
         pool=key_pool(api_key),
@@ -123,6 +124,7 @@ def key_spam_check(*, api_key: ApiKey, site: str, submission: Submission,
         api_key=None if is_test else api_key,
         site=site,
         defer=defer,
+        verdict=verdict,
     )
 
 

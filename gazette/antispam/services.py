@@ -105,6 +105,7 @@ def spam_check(
     api_key: ApiKey | None = None,
     site: str = "",
     defer: bool = False,
+    verdict: Verdict | None = None,
 ) -> CheckOutcome:
     """Classify a submission: ``outcome.verdict.kind`` is ``ham`` (publish), ``hold`` (for a
     moderator), ``spam`` (to the spam folder) or ``discard`` (drop unseen).
@@ -116,6 +117,8 @@ def spam_check(
     monthly usage too (in the same transaction: one commit per check).
     ``defer``: leave those writes to the caller, as ``outcome.record``, to be called once
     (the Akismet API answers first and records right after; the writes are the same).
+    ``verdict``: decided by the caller, not the engine (the Akismet door's test values), and
+    recorded as the engine's would be.
 
     Keep ``outcome.guid`` and ``outcome.stats`` with what was checked: passed back to
     :func:`spam_learn` they tie a moderator's decision to this check."""
@@ -126,8 +129,9 @@ def spam_check(
     # The record keeps the check's time even when it is written later (a locked database).
     history = DatabaseHistory(_activity_pool(pool), now=timezone.now())
     stats = history.stats(keys)
-    with state.engine_for(pool) as engine:
-        verdict = engine.check(sub, stats, keys=keys)
+    if verdict is None:
+        with state.engine_for(pool) as engine:
+            verdict = engine.check(sub, stats, keys=keys)
     guid = uuid.uuid4().hex
     scope = _scope(api_key)
     if not record and api_key is None:

@@ -19,9 +19,6 @@ from .signals import PRIORS, Features
 from .text import clean_text
 from .types import Example, HistoryStats, Kind, Label, Submission, SubmissionKeys, Verdict
 
-AKISMET_SPAM_AUTHORS = frozenset({"akismet-guaranteed-spam", "viagra-test-123"})
-AKISMET_SPAM_EMAILS = frozenset({"akismet-guaranteed-spam@example.com"})
-
 
 class Engine:
     """Spam filter state and logic; see the package docstring for the protocol."""
@@ -162,13 +159,6 @@ class Engine:
         ``exact``: read every signal even where it cannot change the verdict, so that the
         score is exact far from the thresholds too (evaluation; the kind is the same).
         """
-        if sub.user_role.strip().lower() == "administrator":
-            return Verdict("ham", 0.0, ("posted by an administrator",), {})
-        if (
-            sub.author.strip().lower() in AKISMET_SPAM_AUTHORS
-            or sub.author_email.strip().lower() in AKISMET_SPAM_EMAILS
-        ):
-            return Verdict("spam", 1.0, ("Akismet test value for guaranteed spam",), {})
         return self._decide(signals.features(self, sub, stats, keys=keys, exact=exact))
 
     def _decide(self, feats: Features) -> Verdict:

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 def test_dashboard_panel_counts_checks_and_reports(admin_client,
                                                    django_capture_on_commit_callbacks):
     services.spam_check(submission=Submission(content=HAM_TEXTS[0], user_agent="M"))
-    spam = Submission(content=SPAM_TEXTS[0], author="viagra-test-123")
+    # Spam on the engine's rules alone (a link disguised as another domain's): Akismet's
+    # test values are the Akismet door's, not the in-process check's.
+    spam = Submission(content=SPAM_TEXTS[0] + ' <a href="http://pills.example/">bank.example</a>')
     services.spam_check(submission=spam)
     with django_capture_on_commit_callbacks(execute=True):
         services.spam_learn(submission=spam, label="ham")  # a false positive

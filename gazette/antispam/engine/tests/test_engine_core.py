@@ -16,17 +16,16 @@ def _train(engine: Engine, rounds: int = 3) -> None:
             engine.learn(sub(s), "spam")
 
 
-def test_akismet_guaranteed_spam(engine: Engine) -> None:
-    for name in ("akismet-guaranteed-spam", "viagra-test-123"):
-        v = engine.check(sub("A perfectly nice comment.", author=name))
-        assert v.kind == "spam" and v.score == 1.0
-
-
-def test_administrator_always_ham(engine: Engine) -> None:
-    v = engine.check(
-        sub("buy cheap viagra http://bit.ly/x", user_role="administrator", honeypot_value="x")
-    )
-    assert v.kind == "ham"
+def test_akismet_test_values_are_not_the_engines(engine: Engine) -> None:
+    # Akismet's test values belong to its door (akismet/test_values.py): to the engine, and
+    # to the comment pipeline that calls it, a comment is what it says, whoever posts it.
+    text = "A perfectly nice comment."
+    test_email = engine.check(sub(text, author_email="akismet-guaranteed-spam@example.com"))
+    other_email = engine.check(sub(text, author_email="someone@example.com"))
+    assert test_email == other_email and test_email.kind == "ham"
+    assert "Akismet" not in " ".join(engine.check(sub(text, author="viagra-test-123")).reasons)
+    admin = engine.check(sub("buy cheap pills", user_role="administrator", honeypot_value="x"))
+    assert admin.kind == "discard"
 
 
 def test_cold_start_does_not_bin_ordinary_text(engine: Engine) -> None:
