@@ -20,10 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import conf
-from .engine import HistoryStats, SubmissionKeys
-
-# Not in the engine's public API yet (its __all__); the one import that reaches past it.
-from .engine.history import count_near_duplicate_groups
+from .engine import HistoryStats, SubmissionKeys, count_near_duplicate_groups
 from .models import RecentBand, RecentSubmission
 
 # Near-duplicate candidates read per band, newest first: the engine's duplicate signals stop
