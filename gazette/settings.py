@@ -263,6 +263,9 @@ if REDIS_URL:
 # Anonymous pages are cached this long at most; publishing invalidates them sooner.
 GAZETTE_PAGE_CACHE_SECONDS = int(os.environ.get("GAZETTE_PAGE_CACHE_SECONDS", "600"))
 GAZETTE_PAGE_CACHE_ENABLED = env_bool("GAZETTE_PAGE_CACHE", True)
+# Pages each process also keeps in its own memory, checked against the shared cache's stamp on
+# every hit (gazette/news/cache.py); 0 turns that off.
+GAZETTE_PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("GAZETTE_PAGE_CACHE_LOCAL_ENTRIES", "500"))
 # What browsers and shared caches may keep without revalidating.
 GAZETTE_BROWSER_CACHE_SECONDS = int(os.environ.get("GAZETTE_BROWSER_CACHE_SECONDS", "60"))
 

@@ -14,6 +14,7 @@ from gazette.news.cache import (
     PageCacheMiddleware,
     page_cache_invalidate,
     page_cache_tag,
+    recent_entries,
 )
 
 
@@ -29,7 +30,24 @@ def get(view, path: str) -> HttpResponse:
     return PageCacheMiddleware(view)(RequestFactory().get(path))
 
 
-def test_a_hit_reads_only_the_entry_and_the_stamp_until_something_is_invalidated():
+def test_a_hit_on_a_page_this_process_served_reads_only_the_stamp():
+    path, tag = f"/stamp-{uuid.uuid4().hex}/", f"section:{uuid.uuid4().hex}"
+    view = tagged_view(b"page", tag)
+    assert get(view, path)["X-Page-Cache"] == "miss"
+    backend = caches["default"]
+    with patch.object(backend, "get_many", wraps=backend.get_many) as get_many, \
+            patch.object(backend, "get", wraps=backend.get) as get_one:
+        assert get(view, path).content == b"page"
+    assert get_many.call_count == 0
+    assert [call.args[0] for call in get_one.call_args_list] == [STAMP_KEY]
+    # Invalidated by any process, the stamp changes: the copy in memory is not served.
+    page_cache_invalidate([tag])
+    assert get(tagged_view(b"newer", tag), path).content == b"newer"
+
+
+def test_without_the_copy_in_memory_a_hit_reads_the_entry_and_the_stamp(monkeypatch):
+    monkeypatch.setattr(recent_entries, "capacity", 0)
+    recent_entries.clear()
     path, tag = f"/stamp-{uuid.uuid4().hex}/", f"section:{uuid.uuid4().hex}"
     view = tagged_view(b"page", tag)
     assert get(view, path)["X-Page-Cache"] == "miss"
