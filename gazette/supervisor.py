@@ -70,11 +70,17 @@ class Child:
 
     name: str
     command: list[str]
-    process: subprocess.Popen | None = None
+    process: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
     restarts: int = 0
     delay: float = 0.0
     restart_at: float | None = None
+
+    @property
+    def started(self) -> subprocess.Popen[bytes]:
+        """The current process; only asked of a child that was started."""
+        assert self.process is not None, f"{self.name} was never started"
+        return self.process
 
     def start(self, now: float, preexec: Callable[[], None] | None) -> None:
         self.process = subprocess.Popen(
@@ -130,10 +136,10 @@ class Supervisor:
                 if now >= child.restart_at:
                     child.restarts += 1
                     child.start(now, self._preexec)
-                    self.log(f"{child.name} restarted as pid {child.process.pid} "
+                    self.log(f"{child.name} restarted as pid {child.started.pid} "
                              f"(restart {child.restarts})")
                 continue
-            returncode = child.process.poll()
+            returncode = child.started.poll()
             if returncode is not None:
                 self._schedule_restart(child, returncode, now)
         self._clear_leftovers(now)
@@ -147,9 +153,9 @@ class Supervisor:
         else:
             child.delay = min(child.delay * 2, self.max_backoff)
         child.restart_at = now + child.delay
-        self.log(f"{child.name} (pid {child.process.pid}) {describe_exit(returncode)} after "
+        self.log(f"{child.name} (pid {child.started.pid}) {describe_exit(returncode)} after "
                  f"{uptime:.1f} s; restarting in {child.delay:g} s")
-        group = child.process.pid
+        group = child.started.pid
         if signal_group(group, 0):
             self.leftovers.append(
                 Leftover(group, child.name, terminate_at=child.restart_at + self.handover)
@@ -175,7 +181,7 @@ class Supervisor:
         """SIGTERM every child and leftover, wait up to the grace period, then SIGKILL."""
         for child in self.children:
             if child.running:
-                child.process.send_signal(signal.SIGTERM)
+                child.started.send_signal(signal.SIGTERM)
         for leftover in self.leftovers:
             signal_group(leftover.group, signal.SIGTERM)
         deadline = time.monotonic() + self.grace
@@ -186,10 +192,10 @@ class Supervisor:
                 child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 self.log(f"{child.name} did not stop within {self.grace:g} s; killing it")
-                signal_group(child.process.pid, signal.SIGKILL)
+                signal_group(child.started.pid, signal.SIGKILL)
                 child.process.wait()
         groups = [leftover.group for leftover in self.leftovers]
-        groups += [child.process.pid for child in self.children if child.process is not None]
+        groups += [child.started.pid for child in self.children if child.process is not None]
         while time.monotonic() < deadline and any(signal_group(g, 0) for g in groups):
             time.sleep(0.05)
         for group in groups:

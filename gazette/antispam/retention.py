@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import conf, state
@@ -116,7 +117,7 @@ def _new_generation(pool: str, *, covering: int) -> None:
         state.save_snapshot(pool, row.generation, blob, *meta)
 
 
-def _replace(rows, when: datetime) -> int:
+def _replace(rows: QuerySet[LabelledExample], when: datetime) -> int:
     changed = 0
     while True:
         chunk = list(rows.filter(personal_data_removed__isnull=True)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,7 +24,7 @@ Check = dict[str, Any]
 
 
 def _backend_path() -> str:
-    return settings.TASKS["default"]["BACKEND"]
+    return str(settings.TASKS["default"]["BACKEND"])
 
 
 def database_check() -> Check:
@@ -77,7 +77,8 @@ def _rq_tasks(now: datetime) -> Check:
     import django_rq
 
     count, oldest = 0, None
-    for name in settings.TASKS["default"].get("QUEUES") or settings.RQ_QUEUES:
+    queues = cast(Iterable[str], settings.TASKS["default"].get("QUEUES") or settings.RQ_QUEUES)
+    for name in queues:
         queue = django_rq.get_queue(name)
         queue.connection.ping()
         count += queue.count
@@ -109,7 +110,8 @@ def tasks_check() -> Check:
 def oldest_ready_task_age() -> float | None:
     """Seconds the oldest due task has waited for a worker; None when none waits or on error."""
     try:
-        return tasks_check()["oldest_ready_age_seconds"]
+        age: float | None = tasks_check()["oldest_ready_age_seconds"]
+        return age
     except Exception:
         logger.warning("health: the task queue could not be read", exc_info=True)
         return None

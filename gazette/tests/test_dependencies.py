@@ -25,6 +25,7 @@ USED_OTHERWISE = {
     "pytest-xdist": "a pytest plugin (-n), loaded by its entry point",
     "ruff": "the linter `make test` runs",
     "mypy": "the type checker `make test` runs",
+    "django-stubs": "types for mypy, read through its Django plugin",
 }
 
 
