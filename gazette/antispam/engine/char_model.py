@@ -11,7 +11,8 @@ it, in a model of the spam and one of the ham seen so far, each order interpolat
 the one below (Dirichlet smoothing, a prior of ``alpha`` pseudo-counts from the shorter
 context). Its score is the log-likelihood ratio of the two, per square root of length.
 Alone it ranks worse than the linear model; beside it, it ranks better than either
-(compression-style models of spam: Bratko et al., JMLR 2006). See docs/antispam.md.
+(compression-style models of spam: Bratko et al., JMLR 2006).
+See docs/research/2026-11-29-character-model.md.
 
 Counts of every n-gram of 1 to ``order + 1`` characters live in one hashed table of
 (ham, spam) pairs; an n-gram's count serves both as "this context, then this character" and,

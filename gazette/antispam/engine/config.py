@@ -79,7 +79,7 @@ class Config:
     # Batch training: "svm" (an L2-loss linear SVM solved to convergence by dual
     # coordinate descent; learn stays online) or "sgd" (epochs of the online AdaGrad
     # steps). k-fold MCC, svm vs sgd: SMS at 0.1% 0.939 vs 0.918, YouTube at 1% 0.909 vs
-    # 0.917 (see docs/antispam.md).
+    # 0.917 (see docs/research/2026-11-29-ranking-experiments.md).
     fit_solver: str = "svm"
     svm_c: float = 1.0
     svm_epochs: int = 15
@@ -91,7 +91,8 @@ class Config:
     calibration_epochs: int = 5
     # Values of hashed text features: "nb" multiplies each by floor + |its naive Bayes
     # log-count ratio| (NB-SVM), "binary" leaves them 1/sqrt(n). k-fold MCC, nb vs binary:
-    # YouTube 0.918 vs 0.909, SMS at 0.1% 0.951 vs 0.939 (see docs/antispam.md).
+    # YouTube 0.918 vs 0.909, SMS at 0.1% 0.951 vs 0.939
+    # (docs/research/2026-11-29-ranking-experiments.md).
     text_scaling: str = "nb"
     nb_scale_floor: float = 0.25
     # The mean naive Bayes log-count ratio as one more named feature ("text.nb"). Beside NB
@@ -100,13 +101,14 @@ class Config:
     # budget (SMS 0.11% of ham binned with it against 0.1%; 0.066% without), so off.
     nb_feature: bool = False
     # Text features (see ``text.text_features``). k-fold MCC against the earlier word
-    # bigrams and lower-cased characters is in docs/antispam.md.
+    # bigrams and lower-cased characters is in docs/research/2026-11-29-hashing.md.
     word_ngrams: int = 3
     skip_window: int = 4
     char_case: bool = True
     # The character model (``char_model.CharModel``): its score, read as its quantile among the
     # scores it gave this site's past examples before learning them, moves the logit by up
-    # to this weight either way (0: off). k-fold MCC, without -> with, in docs/antispam.md.
+    # to this weight either way (0: off). k-fold MCC, without -> with, in docs/research/
+    # 2026-11-29-character-model.md.
     char_model_weight: float = 1.0
     char_model_order: int = 4
     char_model_alpha: float = 3.0

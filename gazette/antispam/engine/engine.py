@@ -109,7 +109,7 @@ class Engine:
         A quantile, not the score itself: the character model's log-likelihood ratios are
         long-tailed and their spread differs from site to site; read against its own past
         scores it moves the logit by at most ``w``, on any site (measured against adding a
-        scaled score in docs/antispam.md).
+        scaled score in docs/research/2026-11-29-character-model.md).
         """
         window = self.char_model_window
         if score is None or len(window) < max(1, self.config.char_model_min_reference):

@@ -353,7 +353,7 @@ def features(
             found.named["text.nb"] = nb
     grams = score = None
     # The text as typed: entities and markup are part of how spam reads (measured better
-    # than the cleaned text, most on SMS: docs/antispam.md). Its start only, as for the
+    # than the cleaned text, most on SMS: docs/research/). Its start only, as for the
     # character n-grams: the cost of a check stays bounded for long posts.
     typed = (sub.content or "")[:MAX_CHARS]
     model = engine.char_model
