@@ -18,6 +18,19 @@ def _immediate_tasks(settings):
 
 
 @pytest.fixture(autouse=True)
+def _test_wrapper_is_not_the_callers_transaction(monkeypatch):
+    """The spam engine skips syncing inside a caller's transaction; a test case's wrapper,
+    never committed, is not one. Django marks its blocks (``_from_testcase``); should an
+    upgrade drop the mark, test_state.test_the_test_wrapper_is_marked... fails first."""
+    from django.db import connection
+
+    from gazette.antispam import state
+
+    monkeypatch.setattr(state, "_inside_transaction", lambda: any(
+        not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks))
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
     yield

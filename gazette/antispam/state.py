@@ -100,14 +100,13 @@ def forget() -> None:
 
 
 def _inside_transaction() -> bool:
-    """Whether uncommitted rows of ours could be read, other than a test case's wrapper.
+    """Whether uncommitted rows of ours could be read.
 
     Replaying an example that a surrounding transaction later rolls back would leave this
     process's engine different from every other's; such a caller gets the state as of the
-    last sync instead. Test cases wrap every test in a transaction that is never committed;
-    those blocks are marked by Django and do not count.
+    last sync instead. (The test suite's conftest discounts a test case's own wrapper.)
     """
-    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+    return connection.in_atomic_block
 
 
 @contextmanager

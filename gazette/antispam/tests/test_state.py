@@ -388,3 +388,15 @@ def test_a_misspelt_engine_option_fails_the_system_checks(settings) -> None:
     errors = check_engine_options()
     assert [e.id for e in errors] == ["antispam.E001"]
     assert "char_model_wieght" in errors[0].msg
+
+
+@pytest.mark.django_db
+def test_the_test_wrapper_is_marked_and_a_real_transaction_counts():
+    # gazette/conftest.py tells the test wrapper from a caller's transaction by Django's mark.
+    from django.db import connection, transaction
+
+    assert connection.atomic_blocks
+    assert all(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+    assert not state._inside_transaction()
+    with transaction.atomic():
+        assert state._inside_transaction()
