@@ -100,3 +100,15 @@ def test_a_record_and_the_writes_along_with_it_land_together_or_not_at_all():
     assert list(RecentSubmission.objects.values_list("guid", flat=True)) == ["g1"]
     assert RecentBand.objects.count() == len(set(keys.bands))
     assert DailyCount.objects.get(pool="shared").checks == 1
+
+
+def test_a_recorded_row_is_a_saved_row_to_the_orm():
+    # add() inserts in raw SQL, then marks the instance as Django's from_db() would
+    # (Model._state, documented): saving it again must update that row, not insert a second.
+    eng, history = engine(), DatabaseHistory("shared")
+    row = history.add(eng.keys(Submission(content=FLOOD, user_ip="192.0.2.1")), guid="g1")
+    loaded = RecentSubmission.objects.get(pk=row.pk)
+    assert (row._state.adding, row._state.db) == (loaded._state.adding, loaded._state.db)
+    row.kind = "ham"
+    row.save()
+    assert list(RecentSubmission.objects.values_list("pk", "kind")) == [(row.pk, "ham")]
