@@ -118,7 +118,6 @@ MIDDLEWARE = [
     "gazette.antispam.akismet.hosts.AkismetHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gazette.news.cache.PageCacheMiddleware",
-    "gazette.news.routing.RouteCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -19,7 +19,7 @@ from wagtail.snippets.models import register_snippet
 
 from .blocks import ArticleBodyBlock
 from .cache import GLOBAL_TAG, page_cache_tag, tags_version
-from .routing import NoRestrictionsShortcutMixin
+from .routing import NoRestrictionsShortcutMixin, RememberedRoutesMixin
 
 LANGUAGE_CHOICES = [
     ("en", "English"),
@@ -91,7 +91,7 @@ class Agency(SlugFromNameMixin, index.Indexed, models.Model):
         return self.name
 
 
-class HomePage(NoRestrictionsShortcutMixin, Page):
+class HomePage(RememberedRoutesMixin, NoRestrictionsShortcutMixin, Page):
     """The front page: lead story, breaking banner and the latest from each section."""
 
     intro = models.CharField(max_length=250, blank=True)
