@@ -31,7 +31,7 @@ from typing import TextIO
 
 from django.core.files.images import ImageFile
 from django.db import transaction
-from django.db.models import F, Model
+from django.db.models import Model
 from django.db.models.signals import post_save
 from django.utils import timezone
 from PIL import Image as PILImage
@@ -103,7 +103,6 @@ def demo_bulk(count: int, *, stdout: TextIO | None = None, index: bool = True) -
     templates = _bulk_templates()
     number = _last_archive_number() + 1
     rng = random.Random(f"gazette-demo-bulk-{number}")
-    placer = _TreePlacer()
     made = 0
     with _search_indexing_deferred([ArticlePage]):
         while made < count:
@@ -113,9 +112,8 @@ def demo_bulk(count: int, *, stdout: TextIO | None = None, index: bool = True) -
                 for _ in range(batch_size):
                     template = templates[number % len(templates)]
                     published = now - timedelta(days=2 + rng.random() * 363)
-                    pages.append(_bulk_article(template, number, published, placer))
+                    pages.append(_bulk_article(template, number, published))
                     number += 1
-                placer.flush()
                 _publish_in_bulk(pages)
                 if index:
                     _index_now({ArticlePage: pages})
@@ -299,41 +297,7 @@ def _last_archive_number() -> int:
     return max(numbers, default=0)
 
 
-class _TreePlacer:
-    """Appends many children to a few parents without treebeard's per-child queries.
-
-    ``add_child`` locks and re-reads the parent and looks up its last child for every new page.
-    Here each parent's last path is read once and the parents' child counts are updated once per
-    batch. Only for a loader that is the sole writer under these parents while it runs.
-    """
-
-    def __init__(self) -> None:
-        self.last_path: dict[int, str | None] = {}
-        self.added: dict[int, int] = {}
-
-    def place(self, parent: SectionPage, page: ArticlePage) -> None:
-        if parent.pk not in self.last_path:
-            last = parent.get_last_child()
-            self.last_path[parent.pk] = last.path if last else None
-        page.depth = parent.depth + 1
-        previous = self.last_path[parent.pk]
-        if previous is None:
-            page.path = ArticlePage._get_path(parent.path, page.depth, 1)
-        else:
-            page.path = previous
-            page.path = page._inc_path()
-        page._cached_parent_obj = parent
-        self.last_path[parent.pk] = page.path
-        self.added[parent.pk] = self.added.get(parent.pk, 0) + 1
-
-    def flush(self) -> None:
-        for parent_pk, added in self.added.items():
-            SectionPage.objects.filter(pk=parent_pk).update(numchild=F("numchild") + added)
-        self.added.clear()
-
-
-def _bulk_article(template: ArticlePage, number: int, published: datetime,
-                  placer: _TreePlacer) -> ArticlePage:
+def _bulk_article(template: ArticlePage, number: int, published: datetime) -> ArticlePage:
     parent: SectionPage = template._demo_parent
     body = [dict(block, id=str(uuid.uuid4())) for block in template.body.raw_data]
     body.append(_block("paragraph", f"From the Gazette demo archive, story number {number}."))
@@ -364,9 +328,9 @@ def _bulk_article(template: ArticlePage, number: int, published: datetime,
         for position, author_id in enumerate(template._demo_author_ids)
     ]
     article.tags.add(*template._demo_tags)
-    placer.place(parent, article)
-    # The template story was validated when it was published; only the title and slug differ.
-    article.save(clean=False)
+    # treebeard's public way to append a child: about 2 ms of CPU more a story than computing
+    # paths with its private helpers did (4.0 -> 6.2 s for 1,000), in a loader for benchmarks.
+    parent.add_child(instance=article)
     return article
 
 
