@@ -13,7 +13,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
+from wagtail.models import Site
 
 from . import selectors, seo
 from .cache import page_cache_tag
@@ -45,11 +45,20 @@ def _page_lastmod(page):
     return page.last_published_at or page.latest_revision_created_at
 
 
-class PageSitemap(BaseUrlSitemap, WagtailSitemap):
-    """Every live, public page of the site (front page, sections, stories)."""
+class PageSitemap(BaseUrlSitemap):
+    """Every live, public page of the site (front page, sections, stories).
 
-    # Django's own URL building, so locations use the base URL (Wagtail's uses the Site's).
-    _urls = DjangoSitemap._urls
+    A Django sitemap, not Wagtail's: Wagtail's builds locations on the Site's host by
+    overriding Django's private ``_urls``, and undoing that meant overriding it back.
+    """
+
+    def items(self):
+        # The pages Wagtail's sitemap lists.
+        site = Site.find_for_request(self.request) if self.request is not None else None
+        if site is None:
+            site = Site.objects.select_related("root_page").get(is_default_site=True)
+        return (site.root_page.get_descendants(inclusive=True).live().public()
+                .order_by("path").defer_streamfields().specific())
 
     def location(self, page) -> str:
         parts = page.get_url_parts(self.request)
