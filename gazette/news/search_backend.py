@@ -49,10 +49,16 @@ def clean_query(text: str) -> str:
 class CleanQueriesMixin:
     """Every string query (search and autocomplete, site and admin) is cleaned first."""
 
-    def _search(self, query_compiler_class, query, model_or_queryset, **kwargs):
-        if isinstance(query, str):
-            query = clean_query(query)
-        return super()._search(query_compiler_class, query, model_or_queryset, **kwargs)
+    def search(self, query, model_or_queryset, *args, **kwargs):
+        return super().search(_cleaned(query), model_or_queryset, *args, **kwargs)
+
+    def autocomplete(self, query, model_or_queryset, *args, **kwargs):
+        return super().autocomplete(_cleaned(query), model_or_queryset, *args, **kwargs)
+
+
+def _cleaned(query):
+    # Query objects (PlainText, Phrase...) are built by code, not typed by readers.
+    return clean_query(query) if isinstance(query, str) else query
 
 
 def SearchBackend(params):  # noqa: N802  (the name Wagtail looks up in a backend module)
