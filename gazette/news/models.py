@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cached_property, partial
 
 from django.db import models
 from django.urls import reverse
@@ -210,15 +210,12 @@ class ArticlePage(NoRestrictionsShortcutMixin, Page):
     def headline(self) -> str:
         return self.title
 
-    @property
+    @cached_property
     def section(self) -> SectionPage | None:
-        # One query for the specific parent, where get_parent().specific takes two; treebeard's
-        # get_parent() then answers from the same object.
-        if getattr(self, "_cached_parent_obj", None) is None and self.depth > 1:
-            parent_path = self.path[: -self.steplen]
-            self._cached_parent_obj = SectionPage.objects.filter(path=parent_path).first()
-        parent = self._cached_parent_obj
-        return parent.specific if parent is not None else None
+        # One query for the specific parent, where get_parent().specific takes two.
+        if self.depth <= 1:
+            return None
+        return SectionPage.objects.filter(path=self.path[: -self.steplen]).first()
 
     @property
     def authors(self) -> list[Author]:
