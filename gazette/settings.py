@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "gazette.antispam.akismet.hosts.AkismetHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gazette.news.cache.PageCacheMiddleware",
+    "gazette.news.routing.SiteCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
