@@ -91,6 +91,10 @@ def test_hostile_queries_through_the_search_page(stories, client):
     ('"', set()),
 ])
 def test_operators_and_quotes_are_words(stories, query, found):
+    from django.db import connection
+
+    if query == "NOT" and connection.vendor == "postgresql":
+        found = set()  # "not" is an English stop word there: alone it matches nothing
     by_pk = {article.pk: name for name, article in stories.items()}
     for order in selectors.SEARCH_ORDERS:
         results = selectors.search_articles(query, order=order)
