@@ -16,9 +16,9 @@ from PIL import Image
 from wagtail.images import get_image_model
 from wagtail.models import Page, Revision
 
-from gazette.news import demo as demo_module
-from gazette.news.demo import demo_bulk, demo_load, render_avatar, render_illustration
+from gazette.news.demo import demo_bulk, demo_load
 from gazette.news.demo_content import AGENCIES, ARTICLES_BY_SECTION, AUTHORS, SECTIONS
+from gazette.news.demo_images import MOTIFS, render_avatar, render_illustration
 from gazette.news.models import (
     LANGUAGE_CHOICES,
     Agency,
@@ -96,7 +96,7 @@ def test_demo_texts_are_complete_and_consistent():
 
 def test_illustrations_are_drawn_deterministically():
     colours = SECTIONS[0]["colours"]
-    for motif in demo_module.MOTIFS:
+    for motif in MOTIFS:
         data = render_illustration(motif, "World", colours, seed="same")
         image = Image.open(io.BytesIO(data))
         assert image.format == "JPEG" and image.size == (1200, 675)
