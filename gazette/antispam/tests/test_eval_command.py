@@ -9,26 +9,15 @@ from pathlib import Path
 import pytest
 
 from gazette.antispam.engine import corpora
-from gazette.antispam.engine.tests.samples import HAM_TEXTS, SPAM_TEXTS
+from gazette.antispam.engine.tests.samples import HAM_TEXTS, SPAM_TEXTS, write_sample_csv
 from gazette.antispam.management.commands.antispam import corpora_root, corpus_main, eval_main
-
-
-def _csv(path: Path) -> Path:
-    lines = ["text,label,author,email,url,ip,created"]
-    for i in range(10):
-        for t in HAM_TEXTS:
-            lines.append(f'"{t} #{i}",ham,reader{i},r{i}@example.org,,198.51.100.{i},{1000 + i}')
-        for t in SPAM_TEXTS:
-            lines.append(f'"{t} #{i}",spam,bot,b@mailinator.com,http://bit.ly/x,203.0.113.{i},')
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize("protocol", ["prequential", "kfold"])
 def test_main_prints_one_json_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], protocol: str
 ) -> None:
-    data = _csv(tmp_path / "d.csv")
+    data = write_sample_csv(tmp_path / "d.csv")
     assert eval_main([str(data), "--protocol", protocol, "--folds", "2"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1
@@ -61,7 +50,7 @@ def test_converter_refuses_to_write_into_the_repo() -> None:
 def test_main_chooses_the_fit_solver(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], solver: str
 ) -> None:
-    data = _csv(tmp_path / "d.csv")
+    data = write_sample_csv(tmp_path / "d.csv")
     args = [str(data), "--protocol", "kfold", "--folds", "2", "--fit-solver", solver]
     assert eval_main(args) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
@@ -69,7 +58,7 @@ def test_main_chooses_the_fit_solver(
 
 
 def test_main_applies_settings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = _csv(tmp_path / "d.csv")
+    data = write_sample_csv(tmp_path / "d.csv")
     assert eval_main([str(data), "--set", "char_model_weight=0"]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["settings"] == {"char_model_weight": 0.0}

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 """Short comments, written for these tests, that every spam-defence test shares."""
 
 HAM_TEXTS = [
@@ -18,3 +20,15 @@ SPAM_TEXTS = [
     "Best casino bonus, free spins, win money now, click here",
     "Cheap replica watches online, buy now with discount, click here",
 ]
+
+
+def write_sample_csv(path: Path) -> Path:
+    """A small labelled corpus in the shared corpora's CSV shape, for the eval's tests."""
+    lines = ["text,label,author,email,url,ip,created"]
+    for i in range(10):
+        for t in HAM_TEXTS:
+            lines.append(f'"{t} #{i}",ham,reader{i},r{i}@example.org,,198.51.100.{i},{1000 + i}')
+        for t in SPAM_TEXTS:
+            lines.append(f'"{t} #{i}",spam,bot,b@mailinator.com,http://bit.ly/x,203.0.113.{i},')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

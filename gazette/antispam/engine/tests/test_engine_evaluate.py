@@ -6,18 +6,7 @@ import pytest
 
 from gazette.antispam.engine import Config, evaluate
 
-from .samples import HAM_TEXTS, SPAM_TEXTS
-
-
-def _csv(path: Path) -> Path:
-    lines = ["text,label,author,email,url,ip,created"]
-    for i in range(10):
-        for t in HAM_TEXTS:
-            lines.append(f'"{t} #{i}",ham,reader{i},r{i}@example.org,,198.51.100.{i},{1000 + i}')
-        for t in SPAM_TEXTS:
-            lines.append(f'"{t} #{i}",spam,bot,b@mailinator.com,http://bit.ly/x,203.0.113.{i},')
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+from .samples import write_sample_csv
 
 
 def test_metrics_counts_hold_as_not_spam() -> None:
@@ -62,7 +51,7 @@ def test_ceiling_never_splits_tied_scores() -> None:
 
 
 def test_kfold_reports_a_ceiling_no_lower_than_its_own_thresholds(tmp_path: Path) -> None:
-    rows = evaluate.read_csv(_csv(tmp_path / "d.csv"))
+    rows = evaluate.read_csv(write_sample_csv(tmp_path / "d.csv"))
     result = evaluate.kfold(rows, Config(ham_bin_budget=0.05), folds=2)
     ceiling = result["ceiling"]
     assert isinstance(ceiling, dict)
