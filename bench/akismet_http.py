@@ -507,18 +507,6 @@ def endpoint_scripts(key: str, data_dir: Path, count: int) -> dict[str, tuple[Pa
     return scripts
 
 
-FROZEN_WSGI = '''"""gazette.wsgi, its start-up heap frozen (bench/akismet_http.py --gc-freeze)."""
-import gc
-
-from django.urls import get_resolver
-
-from gazette.wsgi import application  # noqa: F401
-
-get_resolver().url_patterns  # import every view now, so that it is frozen too
-gc.freeze()
-'''
-
-
 def measure(args: argparse.Namespace, env: dict[str, str], data_dir: Path,
             scripts: dict[str, tuple[Path, Path]], setup: dict,
             variant: str = "gazette.wsgi") -> list[dict]:
@@ -527,12 +515,6 @@ def measure(args: argparse.Namespace, env: dict[str, str], data_dir: Path,
     port = args.port or free_port()
     command = server_command("127.0.0.1", port, args.workers, "granian")
     command[command.index("--blocking-threads") + 1] = str(args.threads)
-    if variant == "gc.freeze":
-        # The same server, but the collector no longer walks everything Django and Wagtail
-        # allocated at start-up (a full collection took ~85 ms in-process, 2 ms frozen).
-        (data_dir / "akismet_bench_wsgi.py").write_text(FROZEN_WSGI)
-        command[-1] = "akismet_bench_wsgi:application"
-        env = {**env, "PYTHONPATH": os.pathsep.join((str(data_dir), env["PYTHONPATH"]))}
     base = f"http://127.0.0.1:{port}"
     rows = []
     log = data_dir / "server.log"
@@ -624,8 +606,6 @@ def reproduce_command(args: argparse.Namespace) -> str:
                "--history", str(args.history), "--bodies", str(args.bodies),
                "--endpoints", ",".join(args.endpoints)]
     command += ["--profile", str(args.profile)]
-    if args.gc_freeze:
-        command += ["--gc-freeze"]
     if args.database_url:
         command += ["--database-url", args.database_url]
     if args.redis_url:
@@ -653,9 +633,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="which of test,verify-key,check-test,comment-check to load")
     parser.add_argument("--profile", type=int, default=500,
                         help="comment-checks profiled in-process (0: none)")
-    parser.add_argument("--gc-freeze", action="store_true",
-                        help="also serve gazette.wsgi with gc.freeze() after start-up, side "
-                        "by side")
     parser.add_argument("--database-url", default="",
                         help="a PostgreSQL URL (its antispam tables are emptied!)")
     parser.add_argument("--redis-url", default="", help="a Redis URL for the cache")
@@ -707,15 +684,13 @@ def main(argv: list[str] | None = None) -> int:
         scripts = endpoint_scripts(setup["key"], data_dir, args.bodies)
         if args.profile:
             profile = run_profile(env, args.profile, data_dir)
-        variants = ["gazette.wsgi"] + (["gc.freeze"] if args.gc_freeze else [])
-        for variant in variants:
-            for attempt in range(3):  # a port taken meanwhile, a worker dying at start
-                try:
-                    rows += measure(args, env, data_dir, scripts, setup, variant)
-                    break
-                except ServerFailed as error:
-                    print(f"   attempt {attempt + 1} failed: {error}", file=sys.stderr,
-                          flush=True)
+        for attempt in range(3):  # a port taken meanwhile, a worker dying at start
+            try:
+                rows += measure(args, env, data_dir, scripts, setup)
+                break
+            except ServerFailed as error:
+                print(f"   attempt {attempt + 1} failed: {error}", file=sys.stderr,
+                      flush=True)
     finally:
         if args.keep or args.data_dir:
             print(f"Data folder kept in {data_dir}")
