@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "gazette.apps.GazetteConfig",
     "gazette.news",
     "gazette.antispam",
+    "gazette.comments",
     "gazette.health",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
