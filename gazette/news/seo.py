@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import mimetypes
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from bs4 import BeautifulSoup, Comment
+import nh3
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.serializers.json import DjangoJSONEncoder
@@ -24,6 +23,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from wagtail.images.models import SourceImageIOError
 
+from . import richtext
 from .models import ArticlePage, SectionPage
 
 LOGO_STATIC_PATH = "news/logo-wide.png"
@@ -32,12 +32,21 @@ ICON_STATIC_PATH = "news/logo.png"
 SHARE_IMAGE_SPEC = "fill-1200x675"
 STRUCTURED_DATA_IMAGE_SPECS = (SHARE_IMAGE_SPEC, "fill-1200x900", "fill-1200x1200")
 
-# What feed HTML never carries: readers show it outside the site's Content-Security-Policy.
-_UNSAFE_TAGS = ["script", "style", "iframe", "frame", "frameset", "object", "embed", "applet",
-                "form", "input", "button", "textarea", "select", "link", "meta", "base"]
-_UNSAFE_ATTRIBUTES = {"style", "srcdoc", "formaction", "action"}
-_UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
-_CONTROL_AND_SPACE = re.compile(r"[\x00-\x20]+")
+# What feed HTML may carry: the rich-text allow-list, plus what the body's block templates
+# (news/blocks/*.html) wrap around it. Feed readers show it outside the site's
+# Content-Security-Policy, so anything else (script, style, frames, forms, event handlers,
+# javascript: or data: URLs) is dropped, whatever path it came by.
+FEED_TAGS = richtext.ALLOWED_TAGS | {"figure", "figcaption", "aside", "span"}
+FEED_ATTRIBUTES = {
+    **richtext.ALLOWED_ATTRIBUTES,
+    "img": richtext.ALLOWED_ATTRIBUTES["img"] | {"loading"},
+    "aside": {"aria-label"},
+    "*": {"class"},
+}
+# Elements whose content goes with them (the rest keep their text when their tag is dropped).
+_FEED_CLEAN_CONTENT = {"script", "style", "iframe", "noscript", "template", "textarea", "title",
+                       "object", "noembed", "noframes", "xmp", "select"}
+_URL_ATTRIBUTES = {"href", "src"}
 # What must not appear raw in JSON embedded in HTML (as django.utils.html.json_script does).
 _JSON_SCRIPT_ESCAPES = {
     ord(">"): "\\u003E",
@@ -92,44 +101,28 @@ def static_url(path: str, base_url: str | None = None) -> str:
     return absolute_url(static(path), base_url)
 
 
-def _portable_url(value: str, base_url: str | None) -> str | None:
-    """An absolute URL for feed HTML, or None when the URL could run script."""
-    value = value.strip()
-    if _CONTROL_AND_SPACE.sub("", value).lower().startswith(_UNSAFE_SCHEMES):
-        return None
-    if value.startswith("/") and not value.startswith("//"):
-        return absolute_url(value, base_url)
-    return value
-
-
 def portable_html(html: str, base_url: str | None = None) -> str:
-    """HTML that is safe and works away from the site: no script, no event handlers or
-    javascript: URLs, and absolute links and image sources."""
-    soup = BeautifulSoup(html, "html.parser")
-    for element in soup.find_all(_UNSAFE_TAGS):
-        element.decompose()
-    for comment in soup.find_all(string=lambda text: isinstance(text, Comment)):
-        comment.extract()
-    for element in soup.find_all(True):
-        for name in list(element.attrs):
-            lowered = name.lower()
-            if lowered.startswith("on") or lowered in _UNSAFE_ATTRIBUTES:
-                del element[name]
-            elif lowered in ("href", "src", "poster"):
-                url = _portable_url(str(element[name]), base_url)
-                if url is None:
-                    del element[name]
-                else:
-                    element[name] = url
-            elif lowered == "srcset":
-                candidates = []
-                for candidate in str(element[name]).split(","):
-                    url, _, descriptor = candidate.strip().partition(" ")
-                    url = _portable_url(url, base_url)
-                    if url:
-                        candidates.append(f"{url} {descriptor}".strip())
-                element[name] = ", ".join(candidates)
-    return str(soup)
+    """HTML that is safe and works away from the site: the feed allow-list (no script, event
+    handlers or javascript: URLs), with absolute links and image sources."""
+
+    def absolute(tag: str, attribute: str, value: str) -> str:
+        # nh3 has already refused the URLs of any other scheme.
+        if attribute in _URL_ATTRIBUTES:
+            value = value.strip()
+            if value.startswith("/") and not value.startswith("//"):
+                return absolute_url(value, base_url)
+        return value
+
+    return nh3.clean(
+        html,
+        tags=set(FEED_TAGS),
+        clean_content_tags=_FEED_CLEAN_CONTENT,
+        attributes={tag: set(names) for tag, names in FEED_ATTRIBUTES.items()},
+        url_schemes=set(richtext.URL_SCHEMES),
+        attribute_filter=absolute,
+        link_rel=None,
+        strip_comments=True,
+    )
 
 
 # --- Images ---------------------------------------------------------------------------------
