@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("akismet/", include("gazette.antispam.akismet.urls")),
+    path("comments/", include("gazette.comments.urls")),
     path("", include(news_urls)),
 ]
 

@@ -1,0 +1,1 @@
+"""Hooks that give moderators their queues in the Wagtail admin."""
