@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
@@ -209,3 +210,40 @@ class Comment(models.Model):
     @property
     def anchor(self) -> str:
         return f"comment-{self.pk}"
+
+
+class NotificationAddress(models.Model):
+    """An address the discussion emails: a commenter who asked for reply notifications (sent
+    only once ``confirmed_at`` is set, through the link mailed to it), a moderator, or a
+    reader who asked for a copy or the erasure of their data. Each list can be stopped by the
+    one-click unsubscribe link every email carries."""
+
+    email_key = models.CharField(max_length=32, unique=True)
+    email = models.EmailField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    replies_stopped_at = models.DateTimeField(null=True, blank=True)
+    moderation_stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "notification address"
+        verbose_name_plural = "notification addresses"
+
+    def __str__(self) -> str:
+        return f"Notification address {self.pk}"
+
+    @property
+    def receives_replies(self) -> bool:
+        return self.confirmed_at is not None and self.replies_stopped_at is None
+
+
+class ReplyNotice(models.Model):
+    """A reply notification sent: each reply is announced once, however often it is
+    approved."""
+
+    reply = models.OneToOneField(Comment, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Reply notice for comment {self.reply_id}"
