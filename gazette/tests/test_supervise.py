@@ -143,6 +143,9 @@ def test_a_killed_web_master_is_restarted_and_the_site_answers_again(site, load)
                             "a new web master")
     master_after = time.monotonic() - killed_at
     wait_until(lambda: len(site.web_workers()) == 2, 60, "the new master's workers")
+    # Spawned is not serving: a worker answers once its app has loaded (seconds when busy).
+    wait_until(lambda: all(worker_started(site.log, pid) for pid in site.web_workers()), 60,
+               "the new workers' apps loaded")
     # The old master's orphaned workers serve during the handover, then are stopped.
     wait_until(lambda: not any(alive(pid) for pid in workers), 60, "orphaned workers gone")
     recovered_at = time.monotonic()
