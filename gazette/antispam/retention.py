@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import conf, state
@@ -132,3 +132,37 @@ def _replace(rows: QuerySet[LabelledExample], when: datetime) -> int:
         changed += len(chunk)
         if len(chunk) < CHUNK:
             return changed
+
+
+def examples_erase(email: str, *, delete: bool = False, now: datetime | None = None) -> int:
+    """Erase what labelled examples hold of the person behind ``email`` (an erasure request):
+    the rows with that address, raw or already replaced by its stand-in, lose the name,
+    e-mail, website, IP address and user agent; with ``delete`` they go altogether. The text
+    and the label stay otherwise, as the model's lesson. Returns how many rows changed.
+
+    As with retention, each pool first starts a new generation from the model that learned
+    the rows as they were, so that no process replays changed rows. Run outside a
+    transaction."""
+    email = email.strip()
+    if not email:
+        return 0
+    stand_in = email_stand_in(email)
+    rows = LabelledExample.objects.filter(Q(author_email__iexact=email)
+                                          | Q(author_email=stand_in))
+    changed = 0
+    for pool in sorted(set(rows.values_list("pool", flat=True).distinct())):
+        last = LabelledExample.objects.filter(pool=pool).order_by("-id").values_list(
+            "id", flat=True).first()
+        if last is None:
+            continue
+        _new_generation(pool, covering=last)
+        in_pool = rows.filter(pool=pool, id__lte=last)
+        with transaction.atomic():
+            if delete:
+                changed += in_pool.delete()[0]
+                continue
+            in_pool.exclude(user_ip="").update(user_ip=NOT_AN_ADDRESS)
+            changed += in_pool.update(author="", author_email="", author_url="",
+                                      user_agent="",
+                                      personal_data_removed=now or timezone.now())
+    return changed

@@ -231,3 +231,12 @@ def verdicts_today(examples: Iterable[LabelledExample]) -> dict[int, Verdict]:
             for example in members:
                 out[example.pk] = engine.check(example.to_submission(), example.history_stats())
     return out
+
+
+def personal_data_erase(email: str, *, delete: bool = False) -> int:
+    """Erase the labelled examples' personal data of ``email`` (a commenter's erasure request;
+    ``delete``: the examples go altogether). How many examples changed; see
+    ``retention.examples_erase``. Run outside a transaction."""
+    from .retention import examples_erase
+
+    return examples_erase(email, delete=delete)
