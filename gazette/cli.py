@@ -127,6 +127,10 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
                 call_command("antispam", "retention", verbosity=0)
             except Exception as error:  # a busy database: try again next hour
                 print(f"scheduler: antispam retention failed: {error}", file=sys.stderr)
+            try:
+                call_command("comments", "retention", verbosity=0)
+            except Exception as error:  # a busy database: try again next hour
+                print(f"scheduler: comments retention failed: {error}", file=sys.stderr)
         close_old_connections()
         deadline = time.monotonic() + args.interval
         while not stopping and time.monotonic() < deadline:

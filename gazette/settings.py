@@ -347,6 +347,14 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILEMBEDS_FINDERS = []  # no oEmbed calls to outside services
 
+# --- Discussion: privacy -------------------------------------------------------------------
+# Comments keep the commenter's IP address and user agent this many days (`gazette manage
+# comments retention`, hourly in the scheduler); the spam engine's labelled examples follow.
+GAZETTE_COMMENTS_PERSONAL_DATA_DAYS = int(
+    os.environ.get("GAZETTE_COMMENTS_PERSONAL_DATA_DAYS", "30"))
+# Comments in spam or trash are deleted this many days after they went there.
+GAZETTE_COMMENTS_SPAM_DAYS = int(os.environ.get("GAZETTE_COMMENTS_SPAM_DAYS", "15"))
+
 # --- Spam defence ---------------------------------------------------------------------------
 # One shared model for every site and API key, or one per key (and one for this site).
 GAZETTE_ANTISPAM_SHARED_LEARNING = env_bool("GAZETTE_ANTISPAM_SHARED_LEARNING", True)
@@ -378,9 +386,10 @@ GAZETTE_AKISMET_MAX_BODY = int(os.environ.get("GAZETTE_AKISMET_MAX_BODY", str(51
 # With shared learning, an API key's report reaches other sites once this many keys agree.
 GAZETTE_ANTISPAM_AGREEING_KEYS = int(os.environ.get("GAZETTE_ANTISPAM_AGREEING_KEYS", "3"))
 # Labelled examples keep the raw e-mail address and IP address this many days, then keep only
-# the salted hashes and network prefix the filter learns from (`gazette antispam retention`).
-GAZETTE_ANTISPAM_PERSONAL_DATA_DAYS = int(
-    os.environ.get("GAZETTE_ANTISPAM_PERSONAL_DATA_DAYS", "30"))
+# the salted hashes and network prefix the filter learns from (`gazette antispam retention`);
+# by default as long as comments keep theirs.
+GAZETTE_ANTISPAM_PERSONAL_DATA_DAYS = int(os.environ.get(
+    "GAZETTE_ANTISPAM_PERSONAL_DATA_DAYS", str(GAZETTE_COMMENTS_PERSONAL_DATA_DAYS)))
 # Longest text checked or learned, in characters: the engine's cost grows with it.
 GAZETTE_ANTISPAM_MAX_CONTENT = 20_000
 # How long a stopping process waits to write comment-check records the database refused.
