@@ -2,7 +2,9 @@
 
 The article page has named slots (``after_body``, ``discussion``). Parts that come later
 (comments, alerts sign-up, the app) register a Wagtail hook ``gazette_article_<slot>`` that
-takes ``(request, page)`` and returns HTML; ``news`` never imports them.
+takes ``(request, page)`` and returns HTML; ``news`` never imports them. Story cards have one
+slot, ``meta`` (hook ``gazette_card_meta``, ``(request, article)``), for a line such as a
+comment count: a page shows many cards, so a hook should read once a request, not once a card.
 """
 
 from django import template
@@ -15,6 +17,7 @@ from ..richtext import render_richtext, web_url
 register = template.Library()
 
 ARTICLE_SLOTS = ("after_body", "discussion")
+CARD_SLOTS = ("meta",)
 
 
 @register.filter
@@ -36,3 +39,11 @@ def article_slot(context, name: str, page) -> SafeString:
         raise template.TemplateSyntaxError(f"Unknown article slot {name!r}")
     parts = [fn(context.get("request"), page) for fn in hooks.get_hooks(f"gazette_article_{name}")]
     return format_html_join("\n", "{}", ((mark_safe(p),) for p in parts if p))
+
+
+@register.simple_tag(takes_context=True)
+def card_slot(context, name: str, article) -> SafeString:
+    if name not in CARD_SLOTS:
+        raise template.TemplateSyntaxError(f"Unknown card slot {name!r}")
+    parts = [fn(context.get("request"), article) for fn in hooks.get_hooks(f"gazette_card_{name}")]
+    return format_html_join(" · ", "{}", ((mark_safe(p),) for p in parts if p))
