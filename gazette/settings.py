@@ -347,6 +347,10 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILEMBEDS_FINDERS = []  # no oEmbed calls to outside services
 
+# --- Discussion: moderation ----------------------------------------------------------------
+# A second comment from the same IP address or email within this many seconds is refused (429).
+GAZETTE_COMMENTS_FLOOD_SECONDS = int(os.environ.get("GAZETTE_COMMENTS_FLOOD_SECONDS", "15"))
+
 # --- Discussion: privacy -------------------------------------------------------------------
 # Comments keep the commenter's IP address and user agent this many days (`gazette manage
 # comments retention`, hourly in the scheduler); the spam engine's labelled examples follow.

@@ -264,7 +264,8 @@ def check_premoderation(ctx: Context) -> Decision | None:
 def check_surge(ctx: Context) -> Decision | None:
     if ctx.is_staff or not ctx.rules.surge_threshold:
         return None
-    if surge.surge_active(ctx.article.pk) and ctx.first_time():
+    if surge.surge_current(ctx.article.pk, ctx.rules.surge_threshold, ctx.now) \
+            and ctx.first_time():
         ctx.note("surge", Status.PENDING,
                  "surge mode: first-time commenters are held while the story is busy")
         return Decision(Status.PENDING, "surge")

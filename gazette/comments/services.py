@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -145,6 +146,8 @@ def comment_store(
     seconds = (evidence.submitted_at - evidence.rendered_at
                if evidence.submitted_at is not None and evidence.rendered_at is not None
                else None)
+    if seconds is not None and not math.isfinite(seconds):
+        seconds = None
     body = comment_text.normalise(entry.text) if text is None else text
     with transaction.atomic():
         comment = Comment(

@@ -59,6 +59,18 @@ def surge_observe(article_id: int, threshold: int, now: datetime) -> bool:
     return Discussion.objects.filter(article_id=article_id, surge_since__isnull=False).exists()
 
 
+def surge_current(article_id: int, threshold: int, now: datetime) -> bool:
+    """Whether the story is in surge mode as a new comment arrives, switching it back first
+    if the rate has fallen since the last comment."""
+    if not surge_active(article_id):
+        return False
+    if threshold <= 0:
+        return not _switch_off(article_id, now + WINDOW)
+    if comments_last_minute(article_id, now) * 2 < threshold:
+        return not _switch_off(article_id, now)
+    return True
+
+
 def surge_settle(now: datetime | None = None) -> int:
     """Switch back every story whose rate fell while nobody posted (the scheduler's job; a
     story's next comment does it too). Returns how many switched back."""
