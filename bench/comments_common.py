@@ -232,10 +232,12 @@ def stop_session(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
-def session_cpu_seconds(session: int) -> float:
-    """CPU time (user + system) used so far by every live process of a session (Linux)."""
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time (user + system) used so far by a process and every live descendant (Linux):
+    ``gazette run``'s supervisor starts each child in a session of its own."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    parents: dict[int, int] = {}
+    cpu: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -243,8 +245,16 @@ def session_cpu_seconds(session: int) -> float:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[3]) == session:
-            total += int(fields[11]) + int(fields[12])
+        # After the command: state, ppid, ..., utime (12th), stime (13th).
+        parents[int(entry.name)] = int(fields[1])
+        cpu[int(entry.name)] = int(fields[11]) + int(fields[12])
+    total = 0
+    for pid in cpu:
+        walker = pid
+        while walker and walker != root:
+            walker = parents.get(walker, 0)
+        if walker == root:
+            total += cpu[pid]
     return total / ticks
 
 
@@ -401,7 +411,7 @@ def inspect_comments(emails_file: Path) -> None:
             print(json.dumps({
                 "id": row["id"], "email": row["author_email"], "status": row["status"],
                 "held_by": row["held_by"], "score": row["spam_score"],
-                "verdict": spam[0].get("outcome") if spam else None,
+                "verdict": (spam[0].get("engine") or spam[0].get("outcome")) if spam else None,
                 "reasons": spam[0].get("reasons") if spam else None,
                 "text": row["text"],
             }))

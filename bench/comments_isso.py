@@ -70,10 +70,10 @@ from comments_common import (  # noqa: E402
     prepare_site,
     reader_address,
     running_gazette,
-    session_cpu_seconds,
     setup_site,
     site_env,
     stop_session,
+    tree_cpu_seconds,
     wait_answering,
 )
 
@@ -230,9 +230,9 @@ def post_round_ours(args, forms: list[Form], texts: list[str], numbers: Numbers,
                           f"reader.{number}@example.net", reader_address(number % 63000))
         for number, token in tokens
     ]
-    cpu = session_cpu_seconds(pid)
+    cpu = tree_cpu_seconds(pid)
     done, statuses, seconds = timed_posts(jobs, args.concurrency, args.duration)
-    cpu = session_cpu_seconds(pid) - cpu
+    cpu = tree_cpu_seconds(pid) - cpu
     if done == len(jobs):
         print(f"   (ours ran out of prefetched tokens after {seconds:.1f} s: raise "
               f"--expect-rate)", flush=True)
@@ -249,9 +249,9 @@ def post_round_isso(args, isso: Isso, texts: list[str], numbers: Numbers,
                           reader_address(n % 63000))
         for n in posts
     ]
-    cpu = session_cpu_seconds(isso.process.pid)
+    cpu = tree_cpu_seconds(isso.process.pid)
     done, statuses, seconds = timed_posts(jobs, args.concurrency, args.duration)
-    cpu = session_cpu_seconds(isso.process.pid) - cpu
+    cpu = tree_cpu_seconds(isso.process.pid) - cpu
     return {"side": "isso", "posts": done, "ok": statuses.get(201, 0), "seconds": seconds,
             "statuses": dict(statuses), "cpu_ms": 1000 * cpu / max(1, done)}
 
@@ -282,6 +282,7 @@ def approve_story(story_id: int) -> None:
 def fill_discussions(args, env: dict[str, str], forms: list[Form], isso: Isso,
                      texts: list[str], numbers: Numbers, rng: random.Random) -> None:
     form = forms[0]
+    texts = [text for text in texts if len(text) >= 20]  # Isso refuses very short ones
     posts = numbers.take(THREAD_SIZE)
     tokens = [(n, form.token(reader_address(n % 63000))) for n in posts]
     time.sleep(args.token_age)
@@ -386,6 +387,63 @@ def run(args: argparse.Namespace, workdir: Path) -> dict:
     return {"posting": rounds, "pages": pages, "isso_command": shlex.join(isso.command)}
 
 
+def profile_posts(count: int, stories_count: int) -> None:
+    """Child process: ``count`` posts through the whole Django stack (middleware, view,
+    pipeline) in this process under cProfile; where the time of a post goes."""
+    import cProfile
+    import pstats
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gazette.settings")
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from gazette.comments import tokens
+    from gazette.news.models import ArticlePage
+
+    stories = list(ArticlePage.objects.live().filter(comments_open=True)[:stories_count])
+    texts = [t for t in corpus_texts("ham") if len(t) >= 20]
+    client = Client(HTTP_ORIGIN="http://127.0.0.1:8000", HTTP_HOST="127.0.0.1:8000")
+    then = time.time() - 30  # the reader took 30 s: the pipeline's path for a person
+
+    def post(number: int) -> int:
+        story = stories[number % len(stories)]
+        response = client.post(f"/comments/post/{story.pk}/", {
+            "comment": f"{texts[number % len(texts)]} ({number})", "author": f"Reader {number}",
+            "email": f"reader.{number}@example.net", "url": "", "parent": "", "subject": "",
+            "token": tokens.page_token(story.pk, then),
+            "js_token": tokens.script_token(story.pk, then),
+        }, REMOTE_ADDR=reader_address(number), HTTP_USER_AGENT=BROWSERS[0])
+        return response.status_code
+
+    for number in range(20):  # warm: the engine loaded, first queries prepared
+        post(10**5 + number)
+    with CaptureQueriesContext(connection) as queries:
+        status = post(10**5 + 99)
+    print(f"one post: HTTP {status}, {len(queries)} queries")
+    for query in queries.captured_queries:
+        print(f"  {query['time']} s  {query['sql'][:150]}")
+    started, cpu = time.perf_counter(), time.process_time()
+    statuses = Counter(post(number) for number in range(count))
+    wall = 1000 * (time.perf_counter() - started) / count
+    cpu = 1000 * (time.process_time() - cpu) / count
+    print(f"\n{count} posts in-process, unprofiled: {wall:.1f} ms a post ({cpu:.1f} ms CPU), "
+          f"{statuses}")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for number in range(count, 2 * count):
+        post(number)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    print(f"{count} more under cProfile (which inflates ORM-heavy code); the project's own "
+          f"functions by cumulative time:")
+    stats.sort_stats("cumulative").print_stats(r"gazette/", 50)
+    stats.sort_stats("tottime").print_stats(20)
+
+
 def check_thread(name: str, body: bytes) -> str:
     """The response holds the 200 comments (else the comparison would be unfair)."""
     if name.startswith("isso"):
@@ -432,6 +490,18 @@ def report(args: argparse.Namespace, figures: dict) -> list[str]:
     return verdicts
 
 
+def run_profile(args: argparse.Namespace) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="gazette-comments-profile-"))
+    try:
+        env = site_env(workdir)
+        prepare_site(SCRIPT, workdir, env, args.articles, "none", page_size=THREAD_SIZE)
+        subprocess.run([sys.executable, str(SCRIPT), "--profile-child", str(args.profile),
+                        "--stories", str(args.stories)], env=env, cwd=ROOT, check=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
 def reproduce_command(args: argparse.Namespace) -> str:
     return shlex.join([
         ".venv/bin/python", "bench/comments_isso.py", "--duration", f"{args.duration:g}",
@@ -465,6 +535,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--moderation", default="none", help=argparse.SUPPRESS)
     parser.add_argument("--page-size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--approve-story", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--profile", type=int, metavar="POSTS",
+                        help="instead: profile this many posts in-process on a fresh site")
+    parser.add_argument("--profile-child", type=int, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -476,6 +549,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.approve_story is not None:
         approve_story(args.approve_story)
         return 0
+    if args.profile_child is not None:
+        profile_posts(args.profile_child, args.stories)
+        return 0
+    if args.profile is not None:
+        return run_profile(args)
     command = reproduce_command(args)
     print(f"$ {command}\nload average at start: {load_average()}", flush=True)
     workdir = Path(tempfile.mkdtemp(prefix="gazette-comments-isso-"))

@@ -59,9 +59,9 @@ from comments_common import (  # noqa: E402
     prepare_site,
     reader_address,
     running_gazette,
-    session_cpu_seconds,
     setup_site,
     site_env,
+    tree_cpu_seconds,
 )
 
 SCRIPT = Path(__file__).resolve()
@@ -154,7 +154,7 @@ def measure(args: argparse.Namespace, database: str, env: dict[str, str], data_d
     with running_gazette(env, data_dir, args.workers, name=f"load-{database}") as server:
         forms = story_forms(server.port, stories[: args.stories])
         numbers, lock, sent = itertools.count(), threading.Lock(), []
-        cpu_before = session_cpu_seconds(server.process.pid)
+        cpu_before = tree_cpu_seconds(server.process.pid)
         started = time.monotonic()
         deadline = started + args.duration + args.token_age
         threads = [threading.Thread(target=post_for, args=(
@@ -166,7 +166,7 @@ def measure(args: argparse.Namespace, database: str, env: dict[str, str], data_d
             thread.join()
         # Posts start after the first tokens have aged: that first stretch is not counted.
         seconds = time.monotonic() - started - args.token_age
-        cpu = session_cpu_seconds(server.process.pid) - cpu_before
+        cpu = tree_cpu_seconds(server.process.pid) - cpu_before
     stored = stored_markers(env, run)
     statuses = collections.Counter(s.status for s in sent)
     accepted = [s for s in sent if s.status == 303]
