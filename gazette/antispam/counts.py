@@ -3,15 +3,19 @@ key's monthly calls per site (``UsageCount``), added to with one SQL upsert each
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
 
 from django.db import connection
-from django.db.models import Model, PositiveBigIntegerField
+from django.db.models import Field, Model, PositiveBigIntegerField
 from django.utils import timezone
 
 from .models import ApiKey, DailyCount, UsageCount
 
-Statement = tuple[str, list[object]]
+# What a database cursor takes as a parameter (django-stubs' ``_SQLType``, less containers).
+SqlValue = None | bool | int | float | Decimal | str | bytes | date | datetime | UUID
+Statement = tuple[str, list[SqlValue]]
 
 # The ``DailyCount`` column each verdict kind adds to.
 DAILY_FIELD = {"ham": "ham", "hold": "held", "spam": "spam", "discard": "discarded"}
@@ -32,9 +36,9 @@ def upsert_counts(model: type[Model], lookup: dict[str, object],
     meta = model._meta
     counters = [f for f in meta.concrete_fields
                 if isinstance(f, PositiveBigIntegerField)]
-    key_fields = [meta.get_field(name) for name in lookup]
+    key_fields = [_concrete_field(model, name) for name in lookup]
     columns = [f.column for f in key_fields] + [f.column for f in counters]
-    values: list[object] = []
+    values: list[SqlValue] = []
     for field in key_fields:
         value = lookup[field.name]
         if isinstance(value, Model):
@@ -54,6 +58,13 @@ def upsert_counts(model: type[Model], lookup: dict[str, object],
         f"DO UPDATE SET {updates}"
     )
     return sql, values
+
+
+def _concrete_field(model: type[Model], name: str) -> Field[object, object]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.concrete:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
 
 
 def _bump(model: type[Model], lookup: dict[str, object], **increments: int) -> None:

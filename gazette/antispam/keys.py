@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import connection, transaction
 
@@ -176,4 +177,4 @@ def _promote_if_agreed(example: LabelledExample) -> None:
             continue
         copy, due = state.copy_example(LabelledExample.objects.get(pk=pk), conf.SHARED_POOL)
         state.share(copy, skip=voters)
-        transaction.on_commit(lambda due=due: state.after_learn(conf.SHARED_POOL, due))
+        transaction.on_commit(partial(state.after_learn, conf.SHARED_POOL, due))

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import UTC, datetime
-from typing import get_args
+from typing import Any, cast, get_args
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -54,13 +55,11 @@ def site_host(url: str) -> str:
 
 
 # The values are the engine's (``engine.Label``, ``engine.Kind``); only their names in the
-# admin are said here. A value the engine adds without a name here fails at import.
-LABEL_NAMES = {"spam": "Spam", "ham": "Not spam"}
-KIND_NAMES = {"ham": "Ham", "hold": "Held", "spam": "Spam", "discard": "Discarded"}
-
-Label = models.TextChoices(
-    "Label", [(value.upper(), (value, LABEL_NAMES[value])) for value in get_args(EngineLabel)]
-)
+# admin are said here. A value the engine adds or drops without a change here fails at import
+# (``_same_values`` below).
+class Label(models.TextChoices):
+    SPAM = "spam", "Spam"
+    HAM = "ham", "Not spam"
 
 
 class Source(models.TextChoices):
@@ -73,28 +72,48 @@ class Source(models.TextChoices):
 
 
 # A verdict's kind, as recorded with a check and a labelled example.
-Kind = models.TextChoices(
-    "Kind", [(value.upper(), (value, KIND_NAMES[value])) for value in get_args(EngineKind)]
-)
+class Kind(models.TextChoices):
+    HAM = "ham", "Ham"
+    HOLD = "hold", "Held"
+    SPAM = "spam", "Spam"
+    DISCARD = "discard", "Discarded"
+
+
+def _same_values(choices: type[models.TextChoices], engine_type: object) -> None:
+    values, engine_values = list(choices.values), list(get_args(engine_type))
+    if values != engine_values:
+        raise ImproperlyConfigured(
+            f"{choices.__name__} {values} differs from the engine's {engine_values}"
+        )
+
+
+_same_values(Label, EngineLabel)
+_same_values(Kind, EngineKind)
 
 
 class ApiKey(ClusterableModel):
     """A key for the Akismet-compatible API. With sites listed, only those sites may use it."""
 
-    key = models.CharField(
+    # ClusterableModel is untyped, so the plugin does not see a model here: the fields say
+    # their types themselves.
+    key: models.CharField[str, str] = models.CharField(
         max_length=12,
         unique=True,
         default=generate_key,
         editable=False,
         validators=[RegexValidator(KEY_RE, "12 lowercase hexadecimal characters")],
     )
-    name = models.CharField(max_length=200, blank=True, help_text="Who or what uses this key.")
-    is_active = models.BooleanField(default=True, help_text="Inactive keys answer 'invalid'.")
-    monthly_limit = models.PositiveIntegerField(
+    name: models.CharField[str, str] = models.CharField(
+        max_length=200, blank=True, help_text="Who or what uses this key.")
+    is_active: models.BooleanField[bool, bool] = models.BooleanField(
+        default=True, help_text="Inactive keys answer 'invalid'.")
+    monthly_limit: models.PositiveIntegerField[int | None, int | None] = (
+        models.PositiveIntegerField(
         null=True, blank=True, help_text="Comment checks a month reported by usage-limit; empty "
         "means no limit. Requests over the limit are still answered."
-    )
-    created = models.DateTimeField(default=timezone.now, editable=False)
+    ))
+    created: models.DateTimeField[datetime, datetime] = models.DateTimeField(
+        default=timezone.now, editable=False)
 
     panels = [
         FieldPanel("name"),
@@ -126,7 +145,7 @@ class ApiKeySite(models.Model):
     def __str__(self) -> str:
         return self.url
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.host = site_host(self.url)
         super().save(*args, **kwargs)
 
@@ -249,6 +268,11 @@ class LabelledExample(models.Model):
             seconds_to_submit=self.seconds_to_submit,
             submitted_at=self.posted_at.timestamp() if self.posted_at else None,
         )
+
+    @property
+    def engine_label(self) -> EngineLabel:
+        """The label as the engine types it: the field's choices are the engine's labels."""
+        return cast(EngineLabel, self.label)
 
     @property
     def is_foreign(self) -> bool:

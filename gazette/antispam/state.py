@@ -195,7 +195,7 @@ def replay(pool: str, engine: Engine) -> int:
         for example in chunk:
             engine.learn(
                 example.to_submission(),
-                example.label,  # type: ignore[arg-type]
+                example.engine_label,
                 example.history_stats(),
                 example_id=example.id,
                 foreign=example.is_foreign,
@@ -312,7 +312,7 @@ def rebuild(pool: str, *, batch: bool = True, window: int | None = None) -> Engi
     def decisions() -> Iterator[tuple[Submission, Label, HistoryStats, bool]]:
         for e in rows:
             last[:] = [e.id]
-            yield e.to_submission(), e.label, e.history_stats(), e.is_foreign  # type: ignore[misc]
+            yield e.to_submission(), e.engine_label, e.history_stats(), e.is_foreign
 
     if batch:
         engine.fit(decisions(), window=window or None)
@@ -423,7 +423,7 @@ def refork(pool: str) -> EngineSnapshot:
     own = LabelledExample.objects.filter(pool=pool, api_key_id=key_id).order_by("id")
     last = base_last
     for example in own.iterator(chunk_size=REPLAY_CHUNK):
-        engine.learn(example.to_submission(), example.label,  # type: ignore[arg-type]
+        engine.learn(example.to_submission(), example.engine_label,
                      example.history_stats(), example_id=example.id,
                      foreign=example.is_foreign)
         last = max(last, example.id)

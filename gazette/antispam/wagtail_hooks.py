@@ -48,7 +48,7 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
     def user_has_permission(self, user: Any, action: str) -> bool:
         if action != "view":
             return False
-        return super().user_has_permission(user, action)
+        return bool(super().user_has_permission(user, action))
 
     def user_has_permission_for_instance(self, user: Any, action: str, instance: Any) -> bool:
         return self.user_has_permission(user, action)

@@ -19,6 +19,8 @@ install Gazette.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import httpx
 
 AKISMET_HOST = "rest.akismet.com"
@@ -68,7 +70,13 @@ class AsyncGazetteTransport(httpx.AsyncBaseTransport):
         await self.transport.aclose()
 
 
-def _defaults(api_key: str | None, timeout: float) -> dict[str, object]:
+class _ClientOptions(TypedDict):
+    params: dict[str, str] | None
+    headers: dict[str, str]
+    timeout: float
+
+
+def _defaults(api_key: str | None, timeout: float) -> _ClientOptions:
     try:
         from akismet import USER_AGENT
     except ImportError:  # the transport is useful without the package too
@@ -94,7 +102,7 @@ def gazette_http_client(
     ``httpx.WSGITransport(app=gazette.wsgi.application)`` in tests.
     """
     return httpx.Client(transport=GazetteTransport(base_url, transport),
-                        **_defaults(api_key, timeout))  # type: ignore[arg-type]
+                        **_defaults(api_key, timeout))
 
 
 def gazette_async_http_client(
@@ -106,4 +114,4 @@ def gazette_async_http_client(
 ) -> httpx.AsyncClient:
     """The same for ``akismet.AsyncClient``."""
     return httpx.AsyncClient(transport=AsyncGazetteTransport(base_url, transport),
-                             **_defaults(api_key, timeout))  # type: ignore[arg-type]
+                             **_defaults(api_key, timeout))

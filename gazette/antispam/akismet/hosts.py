@@ -29,5 +29,6 @@ class AkismetHostMiddleware:
             except DisallowedHost:
                 domain = ""
             if domain and validate_host(domain, hosts):
-                request.urlconf = "gazette.antispam.akismet.host_urls"
+                # Django reads request.urlconf (documented); django-stubs does not declare it.
+                request.urlconf = "gazette.antispam.akismet.host_urls"  # type: ignore[attr-defined]
         return self.get_response(request)

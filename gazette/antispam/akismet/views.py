@@ -335,7 +335,8 @@ def get_subscription(request: HttpRequest) -> HttpResponse:
         # exists but may not serve this site.
         "status": "missing" if check.problem else "active",
         "next_billing_date": False,
-        "limit_reached": bool(limit) and selectors.month_usage(check.api_key) > limit,
+        "limit_reached": (limit is not None
+                          and 0 < limit < selectors.month_usage(check.api_key)),
     }
     response = _json(payload)
     if check.problem:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from .config import Config
 from .engine import Engine
@@ -223,10 +224,14 @@ def kfold(
     }
 
 
-def config_overrides(pairs: Sequence[str]) -> dict[str, object]:
-    """``NAME=VALUE`` pairs as Config fields, each value read as its default's type."""
+def config_overrides(pairs: Sequence[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs as Config fields, each value read as its default's type.
+
+    Any: each value has its own field's type, checked here at run time, which a static type
+    cannot say per name.
+    """
     defaults = Config()
-    out: dict[str, object] = {}
+    out: dict[str, Any] = {}
     for pair in pairs:
         name, sep, raw = pair.partition("=")
         name = name.strip()
