@@ -2,40 +2,37 @@
 
 Not Wagtail's own "Moderators" group: that one reviews and publishes stories (the "Moderators
 approval" workflow, images, documents); the people who tend the discussion need none of it.
-
 Permissions are normally created after every migration has run (post_migrate), so on a new
-database they do not exist yet here: they are created first for the two apps concerned.
+database they may not exist yet here: they are made as that step would make them.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 GROUP = "Comment moderators"
+# (app label, model, codename, name)
 PERMISSIONS = (
-    ("wagtailadmin", "admin", "access_admin"),
-    ("comments", "comment", "moderate_comment"),
+    ("wagtailadmin", "admin", "access_admin", "Can access Wagtail admin"),
+    ("comments", "comment", "moderate_comment", "Can moderate comments"),
 )
 
 
-def create_moderators(apps, schema_editor):
-    for label in ("wagtailadmin", "comments"):
-        app_config = apps.get_app_config(label)
-        # create_permissions skips an app whose models module is unset, as it is in the
-        # migration state's apps.
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
+def create_moderators(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    ContentType = apps.get_model("contenttypes", "ContentType")
     Permission = apps.get_model("auth", "Permission")
+    Group = apps.get_model("auth", "Group")
+    permissions = []
+    for app_label, model, codename, name in PERMISSIONS:
+        content_type, _ = ContentType.objects.get_or_create(app_label=app_label, model=model)
+        permission, _ = Permission.objects.get_or_create(
+            content_type=content_type, codename=codename, defaults={"name": name})
+        permissions.append(permission)
     group, _ = Group.objects.get_or_create(name=GROUP)
-    group.permissions.set([
-        Permission.objects.get(content_type__app_label=app_label, content_type__model=model,
-                               codename=codename)
-        for app_label, model, codename in PERMISSIONS
-    ])
+    group.permissions.set(permissions)
 
 
-def remove_moderators(apps, schema_editor):
+def remove_moderators(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     apps.get_model("auth", "Group").objects.filter(name=GROUP).delete()
 
 
