@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from wagtail import hooks
+from wagtail.models import Site
 
 from . import selectors, tokens
 from .models import Comment, Status
@@ -38,7 +39,9 @@ def _reply_target(request: HttpRequest | None, article: ArticlePage) -> Comment 
 
 
 def discussion_html(request: HttpRequest | None, article: ArticlePage) -> str:
-    rules = rules_for(article)
+    # The site the routing middleware already found: no query for it.
+    site = Site.find_for_request(request) if request is not None else None
+    rules = rules_for(article, site)
     number = request.GET.get(PAGE_PARAMETER, 1) if request is not None else 1
     page = selectors.discussion_page(article, rules, number)
     closed = rules.is_closed(article)
@@ -65,7 +68,7 @@ def form_context(request: HttpRequest | None, article: ArticlePage, *,
     return {
         "article": article,
         "article_url": article.get_url(request),
-        "token": tokens.page_token(article.pk),
+        "token": tokens.shared_page_token(article.pk),
         "kept": kept or {},
         "errors": errors or {},
         "message": message,

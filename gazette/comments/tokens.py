@@ -30,6 +30,7 @@ HELD_SALT = "gazette.comments.held"
 PAGE_TOKEN_MAX_AGE = 7 * 24 * 3600
 SCRIPT_TOKEN_MAX_AGE = 24 * 3600
 HELD_NOTICE_MAX_AGE = 7 * 24 * 3600
+SHARED_PAGE_TOKEN_SECONDS = 300
 NONCE_PREFIX = "comments:nonce:"
 # A token dated this far ahead of the clock is not ours (clocks of several hosts differ a bit).
 CLOCK_SKEW = 300
@@ -51,6 +52,15 @@ def _now(now: float | None) -> float:
 
 def page_token(article_id: int, now: float | None = None) -> str:
     return signing.Signer(salt=PAGE_SALT).sign(f"{article_id}:{int(_now(now))}")
+
+
+def shared_page_token(article_id: int) -> str:
+    """The page token the cached form carries: one per story every few minutes, shared through
+    the cache, so that two renders of a page are byte for byte the same (ETags, conditional
+    requests). The cached page is minutes old anyway: the script's token times a reader."""
+    token = cache.get_or_set(f"comments:page-token:{article_id}",
+                             lambda: page_token(article_id), timeout=SHARED_PAGE_TOKEN_SECONDS)
+    return str(token) if token else page_token(article_id)
 
 
 def script_token(article_id: int, now: float | None = None) -> str:
