@@ -7,12 +7,26 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from django.utils import timezone
 
 from gazette.comments.models import Comment, DiscussionOverride, DiscussionSettings, Status
 from gazette.comments.services import CommentInput, FormEvidence, comment_submit
 
 _addresses = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def fresh_engine(settings: Any) -> Any:
+    """Each test starts with no spam engine in memory (one learned in an earlier test, whose
+    rows were rolled back, would judge differently) and a fixed secret."""
+    from gazette.antispam import state
+
+    settings.GAZETTE_ANTISPAM_SECRET_KEY = "test-secret"
+    settings.GAZETTE_ANTISPAM_SYNC_MS = 0
+    state.forget()
+    yield
+    state.forget()
 
 
 def person_evidence(ip: str | None = None, **changes: Any) -> FormEvidence:

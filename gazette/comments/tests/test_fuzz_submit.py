@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 from gazette.comments.models import Comment
 from gazette.comments.services import Accepted, CommentInput, FormEvidence, Refused, comment_submit
 
-from .pipeline_helpers import site_rules
+from .pipeline_helpers import (
+    fresh_engine,  # noqa: F401 (autouse)
+    site_rules,
+)
 
 pytestmark = pytest.mark.django_db
 

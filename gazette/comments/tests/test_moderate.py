@@ -12,7 +12,14 @@ from gazette.comments.models import Comment, Discussion, Status
 from gazette.comments.services import comment_edit, comment_moderate, comment_reply_as_staff
 from gazette.news.cache import tags_version
 
-from .pipeline_helpers import entry, override, person_evidence, site_rules, submit
+from .pipeline_helpers import (
+    entry,
+    fresh_engine,  # noqa: F401 (autouse)
+    override,
+    person_evidence,
+    site_rules,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +72,8 @@ def test_unchanged_status_changes_nothing_and_teaches_nothing(held, admin_user):
         comment_moderate(comments=[held], action="publish", by=admin_user)
 
 
-def test_spam_decision_is_learned_and_a_near_copy_scores_higher(article, admin_user):
+def test_spam_decision_is_learned_and_a_near_copy_scores_higher(
+        article, admin_user, django_capture_on_commit_callbacks):
     site_rules(moderation_mode="none")
     comment = submit(article, entry(text=SPAMMY, author="Deals Desk",
                                     email="deals@replica-deals.example")).comment
@@ -75,8 +83,9 @@ def test_spam_decision_is_learned_and_a_near_copy_scores_higher(article, admin_u
         text=SPAMMY.replace("today", "this week"),
         evidence=person_evidence(), user=None, now=comment.created_at)
     before = spam_check(submission=near_copy, record=False).verdict.score
-    assert comment_moderate(comments=[comment], action="spam", by=admin_user,
-                            reason="watch spam") == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert comment_moderate(comments=[comment], action="spam", by=admin_user,
+                                reason="watch spam") == 1
     comment.refresh_from_db()
     assert comment.status == Status.SPAM and comment.trail[-1]["outcome"] == "spam"
     example = LabelledExample.objects.get()

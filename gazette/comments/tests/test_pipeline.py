@@ -14,7 +14,15 @@ from gazette.comments.models import Comment, Discussion, Status
 from gazette.comments.services import Accepted, Refused
 from gazette.news.cache import tags_version
 
-from .pipeline_helpers import approved_comment, entry, override, person_evidence, site_rules, submit
+from .pipeline_helpers import (
+    approved_comment,
+    entry,
+    fresh_engine,  # noqa: F401 (autouse)
+    override,
+    person_evidence,
+    site_rules,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,13 @@ from django.db import connection, connections
 from gazette.comments.models import Comment
 from gazette.comments.services import Accepted, Refused
 
-from .pipeline_helpers import entry, person_evidence, site_rules, submit
+from .pipeline_helpers import (
+    entry,
+    fresh_engine,  # noqa: F401 (autouse)
+    person_evidence,
+    site_rules,
+    submit,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

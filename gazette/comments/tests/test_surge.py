@@ -11,7 +11,14 @@ from gazette.comments.models import Discussion, Status
 from gazette.comments.surge import surge_active, surge_settle
 from gazette.news.cache import tags_version
 
-from .pipeline_helpers import approved_comment, entry, override, site_rules, submit
+from .pipeline_helpers import (
+    approved_comment,
+    entry,
+    fresh_engine,  # noqa: F401 (autouse)
+    override,
+    site_rules,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
 
