@@ -21,6 +21,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -94,13 +95,13 @@ class RecentEntries:
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._entries: OrderedDict[str, dict] = OrderedDict()
+        self._entries: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
     def __contains__(self, key: str) -> bool:
         return key in self._entries
 
-    def get(self, key: str, stamp: str | None) -> dict | None:
+    def get(self, key: str, stamp: str | None) -> dict[str, Any] | None:
         if stamp is None:
             return None
         with self._lock:
@@ -113,7 +114,7 @@ class RecentEntries:
             self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: str, entry: dict) -> None:
+    def put(self, key: str, entry: dict[str, Any]) -> None:
         if self.capacity <= 0 or entry.get("stamp") is None:
             return
         with self._lock:
@@ -130,7 +131,7 @@ class RecentEntries:
 recent_entries = RecentEntries(settings.GAZETTE_PAGE_CACHE_LOCAL_ENTRIES)
 
 
-def _current_stamp(found: dict) -> str | None:
+def _current_stamp(found: dict[str, Any]) -> str | None:
     """The stamp in ``found``, made if there is none yet; None while the cache is unreachable."""
     stamp = found.get(STAMP_KEY)
     if stamp is None:
@@ -232,7 +233,7 @@ class PageCacheMiddleware:
         return self._replay(entry)
 
     @staticmethod
-    def _replay(entry: dict) -> HttpResponse:
+    def _replay(entry: dict[str, Any]) -> HttpResponse:
         response = HttpResponse(entry["content"], status=200)
         for header, value in entry["headers"]:
             response[header] = value

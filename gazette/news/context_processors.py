@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -8,11 +10,11 @@ from .models import SectionPage
 from .routing import public_only
 
 
-def _navigation() -> list[dict]:
+def _navigation() -> list[dict[str, Any]]:
     """The section links on every page, kept in the cache until anything site-wide changes
     (publishing a section bumps the page cache's global tag)."""
     key = f"navigation:{cache.get(VERSION_PREFIX + GLOBAL_TAG, '')}"
-    links = cache.get(key)
+    links: list[dict[str, Any]] | None = cache.get(key)
     if links is None:
         links = [
             {"title": s.title, "url": s.url}
@@ -22,7 +24,7 @@ def _navigation() -> list[dict]:
     return links
 
 
-def site_furniture(request: HttpRequest) -> dict:
+def site_furniture(request: HttpRequest) -> dict[str, Any]:
     return {
         "site_name": settings.GAZETTE_SITE_NAME,
         "base_url": settings.GAZETTE_BASE_URL,

@@ -23,10 +23,11 @@ import random
 import re
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import TextIO
+from functools import partial
+from typing import Any, TextIO
 
 from django.core.files.images import ImageFile
 from django.db import transaction
@@ -34,6 +35,7 @@ from django.db.models import Model
 from django.db.models.signals import post_save
 from django.utils import timezone
 from wagtail.images import get_image_model
+from wagtail.images.models import AbstractImage
 from wagtail.models import Revision
 
 from .demo_content import AGENCIES, ARTICLES_BY_SECTION, AUTHORS, HOME_INTRO, SECTIONS
@@ -43,6 +45,8 @@ from .models import Agency, ArticleAuthor, ArticlePage, Author, HomePage, Sectio
 LEAD_IMAGE_CREDIT = "Illustration: Gazette demo"
 BULK_BATCH = 200
 ARCHIVE_SLUG = re.compile(r"-archive-(\d+)$")
+# What the loader made, by model, to index in bulk (Wagtail's models are untyped: Any).
+Created = dict[type[Any], list[Any]]
 
 
 # --- Loading ------------------------------------------------------------------------------------
@@ -53,7 +57,7 @@ def demo_load(*, stdout: TextIO | None = None) -> int:
     started = time.monotonic()
     now = timezone.now()
     counts = dict.fromkeys(("sections", "authors", "agencies", "images", "articles"), 0)
-    created: dict[type[Model], list[Model]] = {}
+    created: Created = {}
     with _search_indexing_deferred(_indexed_models()), transaction.atomic():
         home = HomePage.objects.first()
         if home is None:
@@ -122,7 +126,7 @@ def demo_bulk(count: int, *, stdout: TextIO | None = None, index: bool = True) -
 # --- Sections, people, agencies -----------------------------------------------------------------
 
 
-def _ensure_sections(home: HomePage, now: datetime, counts: dict, created: dict
+def _ensure_sections(home: HomePage, now: datetime, counts: dict[str, int], created: Created
                      ) -> dict[str, SectionPage]:
     existing = {s.slug: s for s in SectionPage.objects.child_of(home)}
     for info in SECTIONS:
@@ -159,13 +163,14 @@ def _order_sections(home: HomePage) -> bool:
     return True
 
 
-def _ensure_authors(counts: dict, created: dict) -> dict[str, Author]:
+def _ensure_authors(counts: dict[str, int], created: Created) -> dict[str, Author]:
     authors = {a.slug: a for a in Author.objects.filter(slug__in=[i["slug"] for i in AUTHORS])}
     for info in AUTHORS:
         if info["slug"] in authors:
             continue
-        photo = _image(f"Portrait: {info['name']}", lambda info=info: render_avatar(
-            info["name"], info["colour"]), f"author-{info['slug']}", counts, created)
+        photo = _image(f"Portrait: {info['name']}",
+                       partial(render_avatar, info["name"], info["colour"]),
+                       f"author-{info['slug']}", counts, created)
         author = Author.objects.create(slug=info["slug"], name=info["name"], role=info["role"],
                                        bio=info["bio"], photo=photo)
         authors[info["slug"]] = author
@@ -174,7 +179,7 @@ def _ensure_authors(counts: dict, created: dict) -> dict[str, Author]:
     return authors
 
 
-def _ensure_agencies(counts: dict, created: dict) -> dict[str, Agency]:
+def _ensure_agencies(counts: dict[str, int], created: Created) -> dict[str, Agency]:
     agencies = {a.slug: a for a in Agency.objects.filter(slug__in=[i["slug"] for i in AGENCIES])}
     for info in AGENCIES:
         if info["slug"] in agencies:
@@ -189,9 +194,10 @@ def _ensure_agencies(counts: dict, created: dict) -> dict[str, Agency]:
 # --- Articles -----------------------------------------------------------------------------------
 
 
-def _create_article(section: SectionPage, section_info: dict, spec: dict, *, now: datetime,
-                    authors: dict[str, Author], agencies: dict[str, Agency], counts: dict,
-                    created: dict) -> ArticlePage:
+def _create_article(section: SectionPage, section_info: dict[str, Any], spec: dict[str, Any],
+                    *, now: datetime,
+                    authors: dict[str, Author], agencies: dict[str, Agency], counts: dict[str, int],
+                    created: Created) -> ArticlePage:
     published = now - timedelta(hours=spec["hours_ago"])
     updated = None
     if spec.get("updated_hours"):
@@ -209,9 +215,8 @@ def _create_article(section: SectionPage, section_info: dict, spec: dict, *, now
         if kind == "image":
             figure = _image(
                 f"Figure: {spec['title']}",
-                lambda value=value: render_illustration(
-                    value["motif"], section_info["title"], colours, seed=spec["slug"] + "/figure"
-                ),
+                partial(render_illustration, value["motif"], section_info["title"], colours,
+                        seed=spec["slug"] + "/figure"),
                 f"{spec['slug']}-figure", counts, created,
             )
             value = {"image": figure.pk, "caption": value["caption"],
@@ -251,7 +256,7 @@ def _create_article(section: SectionPage, section_info: dict, spec: dict, *, now
     return article
 
 
-def _block(kind: str, value) -> dict:
+def _block(kind: str, value: Any) -> dict[str, Any]:
     """One body block in StreamField's stored (JSON) form."""
     if kind == "paragraph":
         value = f"<p>{html.escape(value, quote=False)}</p>"
@@ -360,7 +365,8 @@ def _publish_in_bulk(pages: list[ArticlePage]) -> None:
 # --- Images -------------------------------------------------------------------------------------
 
 
-def _image(title: str, render, filename: str, counts: dict, created: dict):
+def _image(title: str, render: Callable[[], bytes], filename: str, counts: dict[str, int],
+           created: Created) -> AbstractImage:
     """The Wagtail image with this title, drawn and stored the first time it is needed."""
     image_model = get_image_model()
     image = image_model.objects.filter(title=title).order_by("pk").first()
@@ -404,7 +410,7 @@ def _search_indexing_deferred(models: Iterable[type[Model]]) -> Iterator[None]:
             post_save.connect(post_save_signal_handler, sender=model)
 
 
-def _index_now(created: dict[type[Model], list[Model]]) -> None:
+def _index_now(created: Created) -> None:
     """Index new objects in bulk, fetching their related fields (tags) in a few queries."""
     from wagtail.search import index
     from wagtail.search.backends import get_search_backends

@@ -15,26 +15,28 @@ from PIL import ImageDraw, ImageFont
 
 IMAGE_SIZE = (1200, 675)
 AVATAR_SIZE = (400, 400)
+RGB = tuple[int, int, int]
 SUPERSAMPLE = 2  # draw at twice the size and scale down: smooth edges without antialiasing
 
 
 @lru_cache(maxsize=16)
-def _font(size: int):
+def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
     try:
         return ImageFont.load_default(size=size)
     except (TypeError, ImportError, OSError):  # Pillow without FreeType: small bitmap font
         return ImageFont.load_default()
 
 
-def _mix(a: tuple, b: tuple, t: float) -> tuple[int, int, int]:
-    return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=True))
+def _mix(a: RGB, b: RGB, t: float) -> RGB:
+    red, green, blue = (round(x + (y - x) * t) for x, y in zip(a, b, strict=True))
+    return red, green, blue
 
 
-def _rgba(colour: tuple, alpha: int) -> tuple[int, int, int, int]:
+def _rgba(colour: RGB, alpha: int) -> tuple[int, int, int, int]:
     return (*colour[:3], alpha)
 
 
-def render_illustration(motif: str, label: str, colours: tuple[tuple, tuple], *,
+def render_illustration(motif: str, label: str, colours: tuple[RGB, RGB], *,
                         seed: str) -> bytes:
     """A 1200x675 JPEG: a gradient, a motif drawn from ``seed`` and the section name."""
     rng = random.Random(seed)
@@ -88,7 +90,8 @@ def _jpeg(image: PILImage.Image) -> bytes:
     return buffer.getvalue()
 
 
-def _draw_globe(draw, w, h, rng, dark, light) -> None:
+def _draw_globe(draw: ImageDraw.ImageDraw, w: int, h: int, rng: random.Random, dark: RGB,
+                light: RGB) -> None:
     cx, cy, r = w * rng.uniform(0.62, 0.74), h * 0.47, h * rng.uniform(0.3, 0.36)
     line = (255, 255, 255, 150)
     width = max(2, w // 600)
@@ -116,7 +119,8 @@ def _draw_globe(draw, w, h, rng, dark, light) -> None:
         draw.ellipse((x - dot, y - dot, x + dot, y + dot), fill=(255, 240, 200, 230))
 
 
-def _draw_columns(draw, w, h, rng, dark, light) -> None:
+def _draw_columns(draw: ImageDraw.ImageDraw, w: int, h: int, rng: random.Random, dark: RGB,
+                  light: RGB) -> None:
     sun = h * 0.2
     sx, sy = w * rng.uniform(0.55, 0.8), h * 0.28
     draw.ellipse((sx - sun, sy - sun, sx + sun, sy + sun), fill=(255, 236, 200, 120))
@@ -139,7 +143,8 @@ def _draw_columns(draw, w, h, rng, dark, light) -> None:
     draw.rectangle((0, ground, w, h), fill=_rgba(dark, 160))
 
 
-def _draw_chart(draw, w, h, rng, dark, light) -> None:
+def _draw_chart(draw: ImageDraw.ImageDraw, w: int, h: int, rng: random.Random, dark: RGB,
+                light: RGB) -> None:
     left, right, top, bottom = w * 0.08, w * 0.92, h * 0.12, h * 0.78
     for i in range(6):
         y = top + (bottom - top) * i / 5
@@ -163,7 +168,8 @@ def _draw_chart(draw, w, h, rng, dark, light) -> None:
     draw.line((left, bottom, right, bottom), fill=(255, 255, 255, 160), width=max(2, w // 600))
 
 
-def _draw_waves(draw, w, h, rng, dark, light) -> None:
+def _draw_waves(draw: ImageDraw.ImageDraw, w: int, h: int, rng: random.Random, dark: RGB,
+                light: RGB) -> None:
     sun = h * rng.uniform(0.12, 0.18)
     sx, sy = w * rng.uniform(0.55, 0.8), h * rng.uniform(0.22, 0.35)
     draw.ellipse((sx - sun, sy - sun, sx + sun, sy + sun), fill=(255, 214, 150, 210))
@@ -180,7 +186,8 @@ def _draw_waves(draw, w, h, rng, dark, light) -> None:
         draw.polygon([*points, (w, h), (0, h)], fill=_rgba(colour, 190))
 
 
-def _draw_circuit(draw, w, h, rng, dark, light) -> None:
+def _draw_circuit(draw: ImageDraw.ImageDraw, w: int, h: int, rng: random.Random, dark: RGB,
+                  light: RGB) -> None:
     grid = w // 16
     width = max(3, w // 400)
     columns, rows = w // grid, h // grid
@@ -205,7 +212,8 @@ def _draw_circuit(draw, w, h, rng, dark, light) -> None:
                            width=width * 2)
 
 
-def _draw_bubbles(draw, w, h, rng, dark, light) -> None:
+def _draw_bubbles(draw: ImageDraw.ImageDraw, w: int, h: int, rng: random.Random, dark: RGB,
+                  light: RGB) -> None:
     for i in range(4):
         bw, bh = w * rng.uniform(0.22, 0.34), h * rng.uniform(0.18, 0.28)
         x = w * (0.1 + 0.2 * i + rng.uniform(-0.04, 0.04))
@@ -223,7 +231,8 @@ def _draw_bubbles(draw, w, h, rng, dark, light) -> None:
                                    radius=bh * 0.04, fill=_rgba(dark, 110))
 
 
-def _draw_skyline(draw, w, h, rng, dark, light) -> None:
+def _draw_skyline(draw: ImageDraw.ImageDraw, w: int, h: int, rng: random.Random, dark: RGB,
+                  light: RGB) -> None:
     water = h * 0.74
     sun = h * 0.14
     sx = w * rng.uniform(0.15, 0.4)

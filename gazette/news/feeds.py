@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -224,7 +225,7 @@ class JSONFeed(SyndicationFeed):
     def write(self, outfile, encoding):
         outfile.write(json.dumps(self.as_dict(), ensure_ascii=False, indent=1))
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         feed = self.feed
         data = {
             "version": JSON_FEED_VERSION,
@@ -242,7 +243,7 @@ class JSONFeed(SyndicationFeed):
         return _without_empty(data, keep=("items",))
 
     @staticmethod
-    def item_dict(item) -> dict:
+    def item_dict(item) -> dict[str, Any]:
         image = item.get("image")
         data = {
             "id": item["unique_id"] or item["link"],
@@ -264,7 +265,7 @@ class JSONFeed(SyndicationFeed):
         return _without_empty(data)
 
 
-def _without_empty(data: dict, keep: tuple[str, ...] = ()) -> dict:
+def _without_empty(data: dict[str, Any], keep: tuple[str, ...] = ()) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k in keep or v not in (None, "", [], ())}
 
 
@@ -308,7 +309,7 @@ class StoryFeed(Feed):
     def author_link(self) -> str:
         return seo.get_base_url() + "/"
 
-    def feed_extra_kwargs(self, obj: FeedScope) -> dict:
+    def feed_extra_kwargs(self, obj: FeedScope) -> dict[str, Any]:
         return {
             "icon": seo.static_url(seo.ICON_STATIC_PATH),
             "favicon": seo.static_url(seo.ICON_STATIC_PATH),
@@ -350,7 +351,7 @@ class StoryFeed(Feed):
     def item_categories(self, item: FeedEntry) -> list[str]:
         return item.categories
 
-    def item_extra_kwargs(self, item: FeedEntry) -> dict:
+    def item_extra_kwargs(self, item: FeedEntry) -> dict[str, Any]:
         return {
             "credits": item.credits,
             "content_html": item.content_html,

@@ -9,8 +9,9 @@ story is published. The templates name the same specs (a test keeps the two list
 
 from __future__ import annotations
 
-from wagtail.images.models import SourceImageIOError
+from wagtail.images.models import AbstractImage, SourceImageIOError
 
+from .models import ArticlePage
 from .seo import STRUCTURED_DATA_IMAGE_SPECS
 
 ARTICLE_LEAD_SPECS = ("width-1200", "width-640")  # news/article_page.html
@@ -21,9 +22,9 @@ LEAD_IMAGE_SPECS = (*ARTICLE_LEAD_SPECS, *CARD_SPECS, *STRUCTURED_DATA_IMAGE_SPE
 TEMPLATE_SPECS = frozenset(ARTICLE_LEAD_SPECS + CARD_SPECS + BODY_IMAGE_SPECS + AUTHOR_PHOTO_SPECS)
 
 
-def article_images(article) -> list[tuple[object, tuple[str, ...]]]:
+def article_images(article: ArticlePage) -> list[tuple[AbstractImage, tuple[str, ...]]]:
     """Each image ``article`` shows, with the specs it is shown at."""
-    wanted = []
+    wanted: list[tuple[AbstractImage, tuple[str, ...]]] = []
     if article.lead_image_id:
         wanted.append((article.lead_image, LEAD_IMAGE_SPECS))
     for block in article.body:
@@ -35,7 +36,7 @@ def article_images(article) -> list[tuple[object, tuple[str, ...]]]:
     return wanted
 
 
-def renditions_prepare(article) -> int:
+def renditions_prepare(article: ArticlePage) -> int:
     """Make every rendition ``article`` needs that does not exist yet; how many images."""
     prepared = 0
     for image, specs in article_images(article):

@@ -21,6 +21,7 @@ routing, which then decides (a 404, a new page at the old address).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.apps import apps
 from django.core.cache import cache
@@ -45,7 +46,7 @@ RESTRICTIONS_KEY = "route:restrictions"
 ROUTE_SECONDS = 24 * 3600
 
 
-def _current_version(found: dict) -> str | None:
+def _current_version(found: dict[str, Any]) -> str | None:
     try:
         return found[VERSION_PREFIX + GLOBAL_TAG] + "-" + found[VERSION_PREFIX + ROUTES_TAG]
     except KeyError:

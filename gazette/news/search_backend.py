@@ -68,7 +68,7 @@ def SearchBackend(params):  # noqa: N802  (the name Wagtail looks up in a backen
 
         if isinstance(backend, SQLiteSearchBackend):  # not the fallback without FTS5
             return RankedSQLiteSearchBackend(params)
-    return _cleaning(type(backend))(params)
+    return _cleaning(backend.__class__)(params)
 
 
 @functools.cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -60,7 +61,7 @@ def _newest_ids(pages: QuerySet, count: int) -> list[int]:
     return list(pages.order_by("-first_published_at").values_list("pk", flat=True)[:count])
 
 
-def front_page(home: HomePage) -> dict:
+def front_page(home: HomePage) -> dict[str, Any]:
     """Everything the front page shows: the lead, the breaking banner, the latest per section.
 
     Which stories go where is decided on ids, one short index walk per list, and the stories

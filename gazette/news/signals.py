@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .cache import GLOBAL_TAG, page_cache_invalidate
@@ -18,7 +19,7 @@ def _invalidate_on_commit(tags: set[str]) -> None:
 
 @receiver(page_published)
 @receiver(page_unpublished)
-def invalidate_page(sender, instance, **kwargs) -> None:
+def invalidate_page(sender: object, instance: Page, **kwargs: object) -> None:
     from .selectors import cache_tags_for
 
     page = instance.specific
@@ -34,7 +35,8 @@ def invalidate_page(sender, instance, **kwargs) -> None:
 
 
 @receiver(post_page_move)
-def invalidate_moved(sender, instance, parent_page_before, parent_page_after, **kwargs) -> None:
+def invalidate_moved(sender: object, instance: Page, parent_page_before: Page,
+                     parent_page_after: Page, **kwargs: object) -> None:
     _invalidate_on_commit(
         {f"page:{instance.pk}", f"section:{parent_page_before.pk}",
          f"section:{parent_page_after.pk}", "home", "feeds", "tags", "authors"}
@@ -45,13 +47,13 @@ def invalidate_moved(sender, instance, parent_page_before, parent_page_after, **
 @receiver(post_delete, sender=Author)
 @receiver(post_save, sender=Agency)
 @receiver(post_delete, sender=Agency)
-def invalidate_credits(sender, **kwargs) -> None:
+def invalidate_credits(sender: object, **kwargs: object) -> None:
     # Credits show on every story card; renaming one is rare enough to refresh everything.
     _invalidate_on_commit({GLOBAL_TAG})
 
 
 @receiver(page_published)
-def prepare_renditions(sender, instance, **kwargs) -> None:
+def prepare_renditions(sender: object, instance: Page, **kwargs: object) -> None:
     from .tasks import article_renditions_prepare
 
     if isinstance(instance.specific, ArticlePage):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from io import BytesIO
+from typing import Any
 
 from django.core.files.images import ImageFile
 from django.utils import timezone
@@ -16,7 +17,7 @@ from .models import Agency, ArticleAuthor, ArticlePage, Author, HomePage, Sectio
 
 def home_page() -> HomePage:
     """The front page, rebuilding the page tree if a transactional test flushed it."""
-    home = HomePage.objects.first()
+    home: HomePage | None = HomePage.objects.first()
     if home is not None:
         return home
     from wagtail.models import Locale, Site
@@ -36,7 +37,7 @@ def home_page() -> HomePage:
 
 def make_section(title: str = "World", *, slug: str | None = None) -> SectionPage:
     home = home_page()
-    existing = SectionPage.objects.filter(slug=slug or title.lower()).first()
+    existing: SectionPage | None = SectionPage.objects.filter(slug=slug or title.lower()).first()
     if existing:
         return existing
     section = SectionPage(title=title, slug=slug or title.lower(), intro=f"News: {title}")
@@ -60,7 +61,7 @@ def make_article(
     *,
     title: str = "Harbour council approves new tidal barrier",
     standfirst: str = "The vote ends two years of argument over how to protect the old quay.",
-    body: list | None = None,
+    body: list[tuple[str, Any]] | None = None,
     tags: list[str] | None = None,
     authors: list[Author] | None = None,
     agency: Agency | None = None,

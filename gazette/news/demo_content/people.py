@@ -1,6 +1,8 @@
 """The demo newsroom's sections, staff and wire agencies (all invented)."""
 
-SECTIONS = [
+from typing import Any
+
+SECTIONS: list[dict[str, Any]] = [
     {"slug": "world", "title": "World",
      "intro": "Veloria's neighbours across the strait and the wider world.",
      "motif": "globe", "colours": ((18, 52, 86), (64, 140, 170))},
@@ -21,7 +23,7 @@ SECTIONS = [
      "motif": "bubbles", "colours": ((70, 44, 20), (226, 176, 96))},
 ]
 
-AUTHORS = [
+AUTHORS: list[dict[str, Any]] = [
     {"slug": "mara-quill", "name": "Mara Quill", "role": "Northport bureau chief",
      "colour": (176, 64, 52),
      "bio": "Mara has covered Northport's harbour, courts and city hall for fifteen years. "
@@ -56,7 +58,7 @@ AUTHORS = [
             "association for safer streets. She writes for the Gazette as a guest."},
 ]
 
-AGENCIES = [
+AGENCIES: list[dict[str, Any]] = [
     {"slug": "coastal-wire-news", "name": "Coastal Wire News", "short_name": "CWN",
      "url": "https://example.org/cwn/",
      "description": "A cooperative news agency owned by eleven newspapers along the Velorian "

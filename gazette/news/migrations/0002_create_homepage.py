@@ -1,4 +1,6 @@
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
 def _base36(number: int, width: int = 4) -> str:
@@ -10,7 +12,7 @@ def _base36(number: int, width: int = 4) -> str:
     return out.rjust(width, "0")
 
 
-def create_homepage(apps, schema_editor):
+def create_homepage(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Replace Wagtail's welcome page with Gazette's front page and point the site at it."""
     ContentType = apps.get_model("contenttypes.ContentType")
     Page = apps.get_model("wagtailcore.Page")

@@ -11,6 +11,8 @@ from django import template
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from wagtail import hooks
+from wagtail.models import Page
+from wagtail.rich_text import RichText
 
 from ..richtext import render_richtext, web_url
 
@@ -21,20 +23,20 @@ CARD_SLOTS = ("meta",)
 
 
 @register.filter
-def safe_richtext(value) -> SafeString:
+def safe_richtext(value: RichText | str | None) -> SafeString:
     """``|richtext`` through the allow-list of ``gazette.news.richtext``: use it for every rich
     text shown to readers, never ``|richtext`` or ``|safe`` on stored HTML."""
     return render_richtext(value)
 
 
 @register.filter
-def http_url(value) -> str:
+def http_url(value: object) -> str:
     """The address if it is an http(s) URL, else "" (a stored ``javascript:`` URL is no link)."""
     return web_url(value)
 
 
 @register.simple_tag(takes_context=True)
-def article_slot(context, name: str, page) -> SafeString:
+def article_slot(context: template.Context, name: str, page: Page) -> SafeString:
     if name not in ARTICLE_SLOTS:
         raise template.TemplateSyntaxError(f"Unknown article slot {name!r}")
     parts = [fn(context.get("request"), page) for fn in hooks.get_hooks(f"gazette_article_{name}")]
@@ -42,7 +44,7 @@ def article_slot(context, name: str, page) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def card_slot(context, name: str, article) -> SafeString:
+def card_slot(context: template.Context, name: str, article: Page) -> SafeString:
     if name not in CARD_SLOTS:
         raise template.TemplateSyntaxError(f"Unknown card slot {name!r}")
     parts = [fn(context.get("request"), article) for fn in hooks.get_hooks(f"gazette_card_{name}")]
