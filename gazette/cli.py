@@ -18,6 +18,7 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from gazette.supervisor import supervise
 
@@ -83,7 +84,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _setup_django()
     from django.conf import settings
 
-    if settings.TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
+    if str(settings.TASKS["default"]["BACKEND"]).startswith("django_tasks_rq."):
         _manage("rqworker", "--job-class", "django_tasks_rq.backend.Job",
                 *settings.RQ_QUEUES.keys(), *args.extra)
     else:
@@ -205,7 +206,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return supervise(children)
 
 
-def format_status(document: dict) -> str:
+def format_status(document: dict[str, Any]) -> str:
     """``gazette status``'s readable form of the readiness document (gazette.health)."""
     lines = ["ready" if document["status"] == "ok" else
              "NOT READY: " + ", ".join(document["failing"]) + " failing"]
@@ -296,7 +297,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] in PASS_THROUGH:
         return PASS_THROUGH[argv[0]](argparse.Namespace(extra=argv[1:]))
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    code: int = args.func(args)
+    return code
 
 
 if __name__ == "__main__":

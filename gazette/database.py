@@ -9,6 +9,7 @@ import threading
 import time
 
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 
 # Rows sampled per index: the statistics stay good and ANALYZE stays in the milliseconds.
@@ -50,7 +51,8 @@ def wal_checkpoint(path: str) -> tuple[int, int, int]:
     return busy, log, done
 
 
-def _defer_autocheckpoint(sender, connection, **kwargs) -> None:
+def _defer_autocheckpoint(sender: object, connection: BaseDatabaseWrapper,
+                          **kwargs: object) -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA wal_autocheckpoint={SAFETY_AUTOCHECKPOINT_PAGES}")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.cache import cache
 from django.dispatch import receiver
@@ -49,7 +51,8 @@ def _failures(keys: list[str]) -> int:
 
 
 @receiver(user_login_failed)
-def count_login_failure(sender, credentials, request=None, **kwargs) -> None:
+def count_login_failure(sender: object, credentials: dict[str, Any],
+                        request: HttpRequest | None = None, **kwargs: object) -> None:
     if request is None:
         return
     for key in _throttle_keys(request, credentials.get("username", "")):
@@ -61,7 +64,8 @@ def count_login_failure(sender, credentials, request=None, **kwargs) -> None:
 
 
 @receiver(user_logged_in)
-def forget_login_failures(sender, request=None, user=None, **kwargs) -> None:
+def forget_login_failures(sender: object, request: HttpRequest | None = None,
+                          user: AbstractBaseUser | None = None, **kwargs: object) -> None:
     if request is not None and user is not None:
         cache.delete(f"login-fail:user:{user.get_username().lower()[:150]}")
 

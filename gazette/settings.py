@@ -167,7 +167,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 # WAL lets readers proceed while the worker writes; IMMEDIATE avoids the
                 # "database is locked" upgrade deadlock between concurrent writers.
@@ -345,7 +345,7 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_WORKFLOW_ENABLED = True
-WAGTAILEMBEDS_FINDERS = []  # no oEmbed calls to outside services
+WAGTAILEMBEDS_FINDERS: list[dict[str, str]] = []  # no oEmbed calls to outside services
 
 # --- Discussion: moderation ----------------------------------------------------------------
 # A second comment from the same IP address or email within this many seconds is refused (429).

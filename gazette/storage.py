@@ -9,6 +9,7 @@ class StaticFilesStorage(CompressedManifestStaticFilesStorage):
 
     def stored_name(self, name: str) -> str:
         try:
-            return super().stored_name(name)
+            stored: str = super().stored_name(name)
+            return stored
         except ValueError:
             return name

@@ -10,6 +10,7 @@ from django.http import (
     HttpResponseNotFound,
     HttpResponseServerError,
 )
+from django.http.response import HttpResponseBase
 from django.template import loader
 from django.views.static import serve
 
@@ -35,7 +36,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return HttpResponseServerError(loader.get_template("500.html").render())
 
 
-def media_serve(request: HttpRequest, path: str, document_root: str) -> HttpResponse:
+def media_serve(request: HttpRequest, path: str, document_root: str) -> HttpResponseBase:
     """Django's static file view, with a name the file system refuses (too long, a NUL) a 404."""
     try:
         return serve(request, path, document_root=document_root)
