@@ -279,9 +279,8 @@ def approve_story(story_id: int) -> None:
     print(json.dumps({"approved_now": changed, "approved": approved}))
 
 
-def fill_discussions(args, env: dict[str, str], forms: list[Form], isso: Isso,
+def fill_discussions(args, env: dict[str, str], form: Form, isso: Isso,
                      texts: list[str], numbers: Numbers, rng: random.Random) -> None:
-    form = forms[0]
     texts = [text for text in texts if len(text) >= 20]  # Isso refuses very short ones
     posts = numbers.take(THREAD_SIZE)
     tokens = [(n, form.token(reader_address(n % 63000))) for n in posts]
@@ -333,8 +332,9 @@ def run(args: argparse.Namespace, workdir: Path) -> dict:
     data_dir.mkdir()
     env = site_env(data_dir)
     site = prepare_site(SCRIPT, data_dir, env, args.articles, "none", page_size=THREAD_SIZE)
-    stories = site["stories"][: args.stories]
-    print(f"   our site: {site['articles']} stories, posting to {len(stories)}", flush=True)
+    # The last story carries the 200-comment discussion and nothing else.
+    stories = site["stories"][: args.stories] + [site["stories"][args.stories]]
+    print(f"   our site: {site['articles']} stories, posting to {len(stories) - 1}", flush=True)
     numbers = Numbers()
     isso = Isso(venv, workdir, args.workers)
     rounds: list[dict] = []
@@ -342,6 +342,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict:
     try:
         with running_gazette(env, data_dir, args.workers, name="cached") as cached:
             forms = [Form(cached.port, cached.base, story) for story in stories]
+            thread_form, forms = forms[-1], forms[:-1]
             # (a) posting, alternating which side goes first
             for number in range(args.rounds):
                 sides = ("ours", "isso") if number % 2 == 0 else ("isso", "ours")
@@ -359,29 +360,32 @@ def run(args: argparse.Namespace, workdir: Path) -> dict:
                           f"{row['statuses']}; server CPU {row['cpu_ms']:.1f} ms/post)  load "
                           f"{row['load1']}", flush=True)
             # (b) the 200-comment discussion
-            fill_discussions(args, env, forms, isso, ham, numbers, rng)
-            story_url = forms[0].story["url"]
+            fill_discussions(args, env, thread_form, isso, ham, numbers, rng)
+            story_url = thread_form.story["url"]
             with running_gazette(env, data_dir, args.workers, name="uncached",
                                  extra_env={"GAZETTE_PAGE_CACHE": "0"}) as uncached:
                 targets = {
-                    "ours cached": (cached.port, story_url),
-                    "ours uncached": (uncached.port, story_url),
-                    "isso thread": (isso.port, "/?uri=/bench/thread/"),
+                    "ours cached": (cached.port, story_url, cached.process.pid),
+                    "ours uncached": (uncached.port, story_url, uncached.process.pid),
+                    "isso thread": (isso.port, "/?uri=/bench/thread/", isso.process.pid),
                 }
                 checked = set()
-                for name, (port, path) in targets.items():  # warm every worker
+                for name, (port, path, _) in targets.items():  # warm every worker
                     _, body = get_times(port, path, 4 * args.workers)
                     checked.add(check_thread(name, body))
                 for number in range(args.rounds):
                     names = list(targets) if number % 2 == 0 else list(targets)[::-1]
                     for name in names:
-                        port, path = targets[name]
+                        port, path, pid = targets[name]
+                        cpu = tree_cpu_seconds(pid)
                         times, _ = get_times(port, path, args.requests)
+                        cpu = 1000 * (tree_cpu_seconds(pid) - cpu) / len(times)
                         pages.append({"side": name, "round": number + 1, **summary(times),
-                                      "load1": load_average()})
+                                      "cpu_ms": round(cpu, 2), "load1": load_average()})
                         print(f"   200 comments, round {number + 1}, {name:13}: p50 "
                               f"{pages[-1]['p50_ms']:7.2f} ms  p90 {pages[-1]['p90_ms']:7.2f} "
-                              f"ms  load {pages[-1]['load1']}", flush=True)
+                              f"ms  server CPU {cpu:6.2f} ms  load {pages[-1]['load1']}",
+                              flush=True)
     finally:
         isso.stop()
     return {"posting": rounds, "pages": pages, "isso_command": shlex.join(isso.command)}
@@ -443,6 +447,41 @@ def profile_posts(count: int, stories_count: int) -> None:
     stats.sort_stats("cumulative").print_stats(r"gazette/", 50)
     stats.sort_stats("tottime").print_stats(20)
 
+    # The article page with 200 approved comments, rendered (the page cache is off here).
+    from django.contrib.auth import get_user_model
+
+    from gazette.comments.models import Comment, Status
+    from gazette.comments.services import comment_moderate
+
+    story = ArticlePage.objects.live().filter(comments_open=True).exclude(
+        pk__in=[s.pk for s in stories])[0]
+    stories[:] = [story]
+    for number in range(THREAD_SIZE):
+        post(2 * 10**5 + number)
+    comment_moderate(comments=Comment.objects.filter(article=story).exclude(
+        status=Status.APPROVED), action="approve",
+        by=get_user_model().objects.filter(is_superuser=True).first())
+    url = story.get_url()
+    for _ in range(3):
+        client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    started, cpu = time.perf_counter(), time.process_time()
+    for _ in range(10):
+        client.get(url)
+    print(f"\nArticle page with {Comment.objects.filter(article=story, status='approved').count()}"
+          f" approved comments, uncached: HTTP {response.status_code}, {len(response.content)} "
+          f"bytes, {len(queries)} queries, {100 * (time.perf_counter() - started):.1f} ms "
+          f"({100 * (time.process_time() - cpu):.1f} ms CPU)")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(10):
+        client.get(url)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(r"gazette/|template", 40)
+    stats.sort_stats("tottime").print_stats(20)
+
 
 def check_thread(name: str, body: bytes) -> str:
     """The response holds the 200 comments (else the comparison would be unfair)."""
@@ -469,6 +508,8 @@ def report(args: argparse.Namespace, figures: dict) -> list[str]:
     cached = best(figures["pages"], "ours cached", "p50_ms", min)
     uncached = best(figures["pages"], "ours uncached", "p50_ms", min)
     thread = best(figures["pages"], "isso thread", "p50_ms", min)
+    cpu = {side: best(figures["pages"], side, "cpu_ms", min)
+           for side in ("ours cached", "ours uncached", "isso thread")}
     print(f"\nBest of {args.rounds} round(s), c={args.concurrency}, {args.workers} server "
           f"processes each")
     print(f"  posting: ours {ours:.1f} posts/s ({our_cpu:.1f} ms server CPU a post), Isso "
@@ -476,6 +517,8 @@ def report(args: argparse.Namespace, figures: dict) -> list[str]:
     print(f"  200 comments: our article page {cached:.2f} ms cached, {uncached:.2f} ms "
           f"uncached; Isso's thread {thread:.2f} ms: {cached / thread:.3f} x and "
           f"{uncached / thread:.3f} x")
+    print(f"  server CPU a request: ours cached {cpu['ours cached']:.2f} ms, uncached "
+          f"{cpu['ours uncached']:.2f} ms; Isso's thread {cpu['isso thread']:.2f} ms")
     verdicts = [
         f"{'PASS' if ours >= TARGET_POST_RATIO * isso else 'FAIL'} posting throughput "
         f"{ours / isso:.2f} x Isso's (target >= {TARGET_POST_RATIO:g} x)",
@@ -496,7 +539,8 @@ def run_profile(args: argparse.Namespace) -> int:
         env = site_env(workdir)
         prepare_site(SCRIPT, workdir, env, args.articles, "none", page_size=THREAD_SIZE)
         subprocess.run([sys.executable, str(SCRIPT), "--profile-child", str(args.profile),
-                        "--stories", str(args.stories)], env=env, cwd=ROOT, check=True)
+                        "--stories", str(args.stories)], env={**env, "GAZETTE_PAGE_CACHE": "0"},
+                       cwd=ROOT, check=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
