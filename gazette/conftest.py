@@ -105,13 +105,14 @@ def django_db_createdb(request, django_db_modify_db_settings) -> bool:
 
 
 # In CI a test that skips for a missing tool or service hides what it should prove, so such a
-# skip fails the run: the browser and PHP always, PostgreSQL and Redis in the services run.
+# skip fails the run: the browser, PHP and WordPress always, PostgreSQL and Redis in the
+# services run.
 def _required_in_this_run() -> tuple[str, ...]:
     import os
 
     if os.environ.get("CI", "").lower() != "true":
         return ()
-    required = ("chromium", "php")
+    required = ("chromium", "php", "wordpress")
     if os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
         required += ("needs DATABASE_URL", "needs REDIS_URL")
     return required

@@ -12,6 +12,7 @@ from django.core.exceptions import BadRequest, TooManyFieldsSent
 from django.http import HttpRequest, QueryDict
 
 from ..engine import Submission
+from . import wordpress
 
 VALID = "valid"
 INVALID = "invalid"
@@ -151,20 +152,30 @@ def context_values(data: Params) -> tuple[str, ...]:
     return tuple(values[:MAX_CONTEXT])
 
 
-def submission_from(data: Mapping[str, str] | Params) -> Submission:
-    """A Submission from Akismet's documented parameters; anything else is ignored."""
+def submission_from(data: Mapping[str, str] | Params, *, slashed: bool = False) -> Submission:
+    """A Submission from Akismet's documented parameters and the WordPress plugin's form
+    fields (``akismet/wordpress.py``); anything else is ignored.
+
+    ``slashed``: the fields WordPress slashes come slashed (``wordpress.sent_slashed``)."""
     get = data.get
+
+    def field(name: str) -> str:
+        value = get(name) or ""
+        return wordpress.unslash(value) if slashed and name in wordpress.SLASHED_FIELDS else value
+
     honeypot_name = (get("honeypot_field_name") or "").strip()
     honeypot = (get(honeypot_name) or "") if honeypot_name else ""
+    if not honeypot.strip():
+        honeypot = get(wordpress.HONEYPOT_FIELD) or ""
     context = context_values(data) if isinstance(data, QueryDict | FormFields) else ()
     return Submission(
-        content=get("comment_content") or "",
-        author=get("comment_author") or "",
-        author_email=get("comment_author_email") or "",
-        author_url=get("comment_author_url") or "",
+        content=field("comment_content"),
+        author=field("comment_author"),
+        author_email=field("comment_author_email"),
+        author_url=field("comment_author_url"),
         user_ip=(get("user_ip") or "").strip(),
-        user_agent=get("user_agent") or "",
-        referrer=get("referrer") or "",
+        user_agent=field("user_agent"),
+        referrer=field("referrer"),
         permalink=get("permalink") or "",
         comment_type=(get("comment_type") or "").strip() or "comment",
         blog=get("blog") or "",
@@ -174,6 +185,7 @@ def submission_from(data: Mapping[str, str] | Params) -> Submission:
         honeypot_value=honeypot,
         comment_date=parse_gmt(get("comment_date_gmt")),
         post_modified=parse_gmt(get("comment_post_modified_gmt")),
+        seconds_to_submit=wordpress.seconds_to_submit(get),
         context=context,
         recheck_reason=get("recheck_reason") or "",
     )

@@ -33,7 +33,7 @@ from ..counts import month_start
 from ..keys import KeyCheck, key_authenticate, key_spam_check, key_spam_learn
 from ..models import ApiKey
 from ..recorder import recorder
-from . import charts, protocol, reports, test_values, tokens
+from . import charts, protocol, reports, test_values, tokens, wordpress
 
 logger = logging.getLogger("gazette.antispam")
 
@@ -189,7 +189,8 @@ def comment_check(request: HttpRequest) -> HttpResponse:
     if refusal is not None:
         return refusal
     assert check.api_key is not None
-    submission = protocol.submission_from(data)
+    slashed = wordpress.sent_slashed(data.get, request.headers.get("User-Agent", ""))
+    submission = protocol.submission_from(data, slashed=slashed)
     outcome = key_spam_check(
         api_key=check.api_key, site=check.site,
         submission=submission, is_test=protocol.flag(data.get("is_test")),
