@@ -103,12 +103,38 @@ function gazette_akismet_hold( $approved, $commentdata ) {
 add_filter( 'pre_comment_approved', 'gazette_akismet_hold', 99, 2 );
 
 /**
+ * A statistics token for the API key, from Gazette (cached for half its day).
+ *
+ * @param string $key The API key.
+ * @return string The token, or '' when Gazette gave none.
+ */
+function gazette_akismet_stats_token( $key ) {
+	$cache = 'gazette_akismet_token_' . md5( $key );
+	$token = get_transient( $cache );
+	if ( is_string( $token ) && '' !== $token ) {
+		return $token;
+	}
+	$response = wp_remote_post(
+		gazette_akismet_base_url() . '/1.1/token',
+		array( 'body' => array( 'api_key' => $key ), 'timeout' => 10 )
+	);
+	$token = is_wp_error( $response ) ? '' : trim( (string) wp_remote_retrieve_body( $response ) );
+	if ( 200 !== (int) wp_remote_retrieve_response_code( $response ) || ! preg_match( '#^[A-Za-z0-9:_-]+$#', $token ) ) {
+		return '';
+	}
+	set_transient( $cache, $token, 12 * HOUR_IN_SECONDS );
+	return $token;
+}
+
+/**
  * Frame the Akismet plugin's statistics charts from Gazette.
  *
  * The plugin's settings and statistics pages frame charts from tools.akismet.com, loaded by
  * the editor's browser, which pre_http_request never sees. The plugin prints those
- * addresses through esc_url(), whose clean_url filter this is: the same path and query
- * (with the token Gazette gave the plugin) on Gazette's address.
+ * addresses through esc_url(), whose clean_url filter this is: the same path and query on
+ * Gazette's address. Newer plugins put a token from 1.1/token in the query; Akismet 5.0.2
+ * (Debian's WordPress 6.1) puts the API key itself, which is swapped here for a token, so
+ * that the key never reaches the browser or Gazette's access log.
  *
  * @param string $url          The address as esc_url() cleaned it.
  * @param string $original_url The address as given.
@@ -120,6 +146,13 @@ function gazette_akismet_clean_url( $url, $original_url = '', $context = 'displa
 	if ( '' === $base || ! preg_match( '#^https?://tools\.akismet\.com/#i', $url, $match ) ) {
 		return $url;
 	}
-	return $base . '/' . substr( $url, strlen( $match[0] ) );
+	$url = $base . '/' . substr( $url, strlen( $match[0] ) );
+	return preg_replace_callback(
+		'/([?&;])api_key=([^&#]*)/',
+		function ( $key ) {
+			return $key[1] . 'token=' . rawurlencode( gazette_akismet_stats_token( rawurldecode( $key[2] ) ) );
+		},
+		$url
+	);
 }
 add_filter( 'clean_url', 'gazette_akismet_clean_url', 10, 3 );

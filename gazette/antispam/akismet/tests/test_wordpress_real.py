@@ -59,6 +59,10 @@ COMMENTS = {
         author="Jo Reader", email="jo@example.net",
         comment="Thanks for the clear write-up on the harbour plan and its costs.",
         script=True, honeypot="https://win-a-prize.example"),
+    "held": dict(  # generic praise, posted a second after the page loaded
+        author="Kim Park", email="kim@example.net",
+        comment="Nice article, thanks for sharing this information with us.",
+        script=True, seconds=1.0),
     "no_script": dict(
         author="Tom Baker", email="tom@example.net",
         comment="Will the ferry keep running while they rebuild the wall? I take it daily.",
@@ -138,6 +142,7 @@ def test_comments_verdicts_and_reports_through_a_real_wordpress(wordpress, api_k
         "links": ("spam", "discard"),
         "test_spam": ("spam", "spam"),
         "honeypot": ("spam", "discard"),
+        "held": ("0", "hold"),  # held by the must-use plugin, from X-Gazette-Verdict
         "no_script": ("1", "ham"),
     }, table
     # WordPress stores the text as the reader typed it; Gazette scored that same text.
@@ -169,3 +174,44 @@ def test_comments_verdicts_and_reports_through_a_real_wordpress(wordpress, api_k
     counts = usage(api_key)
     assert (counts.missed_spam, counts.false_positives) == (1, 1)
     assert counts.calls == len(COMMENTS)  # reports are not calls
+
+
+def test_check_for_spam_history_statistics_and_a_new_key(wordpress, api_key, client):
+    """The rest of what the plugin asks of its server: the pending queue's "Check for Spam"
+    button, the history it shows moderators, its settings and statistics pages, a new key."""
+    post_comment(wordpress, 1, **COMMENTS["ordinary"])
+    post_comment(wordpress, 2, **COMMENTS["no_script"])
+    pending = [c for c in wordpress.tool("comments") if c["author"] in
+               (COMMENTS["ordinary"]["author"], COMMENTS["no_script"]["author"])]
+    for comment in pending:  # a moderator sends both back to the queue
+        wordpress.tool("unapprove", id=comment["id"])
+    calls = usage(api_key).calls
+    recent = RecentSubmission.objects.count()
+
+    counts = wordpress.tool("recheck")
+    assert counts == {"processed": 2, "spam": 0, "ham": 2, "error": 0}
+    # Rechecks are calls, not new activity (the stored rows, sent with recheck_reason).
+    assert usage(api_key).calls == calls + 2
+    assert RecentSubmission.objects.count() == recent
+    history = wordpress.tool("comments")[-1]["history"]
+    assert any("checked" in line and "cleared" in line for line in history), history
+
+    pages = wordpress.tool("admin_pages")
+    assert pages["subscription"]["status"] == "active"
+    assert set(pages["stats"]) == {"6-months", "all"}
+    assert pages["stats"]["all"]["ham"] >= 2
+    # Akismet 5.0.2 frames its charts with the API key in the address; the must-use
+    # plugin points them at Gazette with a token instead, and Gazette draws them.
+    for frame in (pages["stats_frame"], pages["snapshot"]):
+        assert frame.startswith(f"{wordpress.gazette}/1.0/") and "token=" in frame
+        assert api_key.key not in frame
+        drawn = client.get(frame.removeprefix(wordpress.gazette.rsplit("/akismet", 1)[0]))
+        assert drawn.status_code == 200 and b"Spam blocked" in drawn.content
+
+    # Settings > Akismet: a new key is verified against Gazette before it is saved.
+    assert wordpress.tool("set_key", key="0123456789ab") == {"status": "invalid",
+                                                             "key": api_key.key}
+    new_key = keys.key_create(name="WordPress, new key")
+    assert wordpress.tool("set_key", key=new_key.key) == {"status": "valid", "key": new_key.key}
+    post_comment(wordpress, 3, **COMMENTS["quotes"])
+    assert UsageCount.objects.get(api_key=new_key).calls == 1

@@ -7,6 +7,7 @@
  * install      wp_install(), a post open to comments, the Akismet plugin activated with a key
  * comments     every comment: status, the Akismet plugin's meta, the history it shows
  * spam, unspam a moderator's "Spam" / "Not Spam" link under a comment ({"id": N})
+ * unapprove   a moderator's "Unapprove" link ({"id": N})
  * recheck      the "Check for Spam" button on the pending queue (Akismet_Admin's batch)
  * set_key      the key entered in Settings > Akismet ({"key": ...}): verified, then saved
  * admin_pages  what the plugin's settings and statistics pages ask Gazette and frame
@@ -91,6 +92,10 @@ switch ( $job['do'] ) {
 		$_GET['action'] = $job['do'] . 'comment';
 		$done = 'spam' === $job['do'] ? wp_spam_comment( $job['id'] ) : wp_unspam_comment( $job['id'] );
 		$answer = array( 'done' => (bool) $done, 'comment' => gazette_comment_report( get_comment( $job['id'] ) ) );
+		break;
+
+	case 'unapprove':
+		$answer = array( 'done' => (bool) wp_set_comment_status( $job['id'], 'hold' ) );
 		break;
 
 	case 'recheck':
