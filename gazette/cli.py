@@ -108,6 +108,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
         nonlocal stopping
         stopping = True
 
+    from gazette.comments.surge import surge_settle
     from gazette.database import database_optimize
 
     signal.signal(signal.SIGTERM, stop)
@@ -118,6 +119,11 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
             call_command("publish_scheduled")
         except Exception as error:  # a bad page must not stop scheduled publishing for good
             print(f"scheduler: publish_scheduled failed: {error}", file=sys.stderr)
+        try:
+            # A story whose comment rate fell while nobody posted leaves surge mode.
+            surge_settle()
+        except Exception as error:  # a busy database: try again in a few seconds
+            print(f"scheduler: surge_settle failed: {error}", file=sys.stderr)
         if time.monotonic() - optimized_at >= OPTIMIZE_EVERY_SECONDS:
             optimized_at = time.monotonic()
             try:

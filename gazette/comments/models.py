@@ -73,7 +73,7 @@ class DiscussionSettings(BaseSiteSetting):
     )
     moderator_emails = models.TextField(
         blank=True,
-        help_text="One per line; empty: the users of the Moderators group.",
+        help_text="One per line; empty: the users of the Comment moderators group.",
     )
 
     panels = [

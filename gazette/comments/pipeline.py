@@ -48,6 +48,7 @@ from .services import (
     comment_store,
     email_key,
 )
+from .staff import is_newsroom
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -352,7 +353,7 @@ def run_pipeline(
         article=article, entry=entry, evidence=evidence, user=user, now=now,
         rules=rules_for(article), text=comment_text.normalise(entry.text),
         email_key=email_key(entry.email), ip_address=checked_ip(evidence.ip_address),
-        is_staff=bool(user is not None and getattr(user, "is_staff", False)),
+        is_staff=is_newsroom(user),
     )
     for name, refusing, passed in REFUSING:
         refused = refusing(ctx)

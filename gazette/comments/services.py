@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from . import text as comment_text
 from .models import Comment, Status
+from .staff import is_newsroom
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -142,7 +143,7 @@ def comment_store(
 ) -> Comment:
     """Write one comment (the pipeline's last act). ``text``: the normalised text (default:
     the entry's, normalised)."""
-    is_staff = bool(user is not None and getattr(user, "is_staff", False))
+    is_staff = is_newsroom(user)
     seconds = (evidence.submitted_at - evidence.rendered_at
                if evidence.submitted_at is not None and evidence.rendered_at is not None
                else None)

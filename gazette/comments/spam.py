@@ -20,6 +20,8 @@ from gazette.antispam.engine import HistoryStats, Submission
 from gazette.antispam.models import Source
 from gazette.antispam.services import spam_check, spam_learn
 
+from .staff import is_newsroom
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
@@ -57,7 +59,7 @@ def _permalink(article: ArticlePage) -> str:
 
 
 def _role(user: User | AnonymousUser | None) -> str:
-    return "administrator" if user is not None and getattr(user, "is_staff", False) else ""
+    return "administrator" if is_newsroom(user) else ""
 
 
 def submission_for_entry(

@@ -135,9 +135,6 @@ def test_reply_as_staff_is_published_under_the_comment(article, mod, mod_client)
     assert reply.text == "Thanks: we have corrected the figure."
 
 
-@pytest.mark.xfail(strict=True, reason="services.comment_reply_as_staff takes the staff badge "
-                   "from User.is_staff, which a Comment moderators member need not have "
-                   "(reported to its owner); strict: passes once fixed, then drop the mark")
 def test_a_moderators_reply_carries_the_staff_badge(article, mod, mod_client):
     assert not mod.is_staff  # Wagtail's admin does not need Django's staff flag
     parent = make_comment(article, status=Status.APPROVED)
