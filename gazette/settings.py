@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "gazette.news",
     "gazette.antispam",
     "gazette.comments",
+    "gazette.alerts",
     "gazette.health",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -1,0 +1,1 @@
+"""The newsroom's alert screens in the Wagtail admin (helper-AS fills this in)."""
