@@ -410,6 +410,13 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 
+# --- Alerts ---------------------------------------------------------------------------------
+# Push endpoints must be https on public addresses; this also allows plain http on loopback (the
+# tests' own push service, development). Private and link-local addresses stay refused.
+GAZETTE_PUSH_ALLOW_INSECURE = env_bool("GAZETTE_PUSH_ALLOW_INSECURE", False)
+# The contact push services see in every VAPID token (RFC 8292: a mailto: or https: URL).
+GAZETTE_VAPID_SUBJECT = os.environ.get("GAZETTE_VAPID_SUBJECT") or f"mailto:{DEFAULT_FROM_EMAIL}"
+
 # --- Health ---------------------------------------------------------------------------------
 # The admin dashboard warns when the oldest due background task has waited longer than this.
 GAZETTE_TASK_AGE_WARNING_SECONDS = int(os.environ.get("GAZETTE_TASK_AGE_WARNING_SECONDS", "60"))
