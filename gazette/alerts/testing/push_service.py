@@ -102,6 +102,9 @@ class PushService:
         self.host, self.port = host, port
         # 1: every message is checked and decrypted; N: one in N; 0: none (counting only).
         self.verify_every = verify_every
+        # Seconds each answer waits (a slow push service; a fan-out still running when a test
+        # kills a worker). The message is recorded on arrival, the answer sent after the wait.
+        self.delay = 0.0
         self.require_subject = require_subject
         self.subscribers: dict[str, Subscriber] = {}
         self.received: Counter[str] = Counter()  # accepted messages per subscriber
@@ -409,11 +412,27 @@ class _Connection(asyncio.Protocol):
             answer = _Answer(500, [], repr(error).encode())
         keep_alive = (version == "HTTP/1.1"
                       and headers.get("connection", "").lower() != "close")
+        if self.service.delay > 0:
+            # Answer later; read nothing more meanwhile, so that answers keep their order.
+            self.transport.pause_reading()
+            asyncio.get_running_loop().call_later(self.service.delay, self._answer_late,
+                                                  answer, keep_alive)
+            return False
         self._write(answer, keep_alive)
         if not keep_alive:
             self.transport.close()
             return False
         return True
+
+    def _answer_late(self, answer: _Answer, keep_alive: bool) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        self._write(answer, keep_alive)
+        if not keep_alive:
+            self.transport.close()
+            return
+        self.transport.resume_reading()
+        self.data_received(b"")  # requests that arrived meanwhile
 
     def _write(self, answer: _Answer, keep_alive: bool) -> None:
         assert self.transport is not None
