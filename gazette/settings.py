@@ -416,6 +416,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 GAZETTE_PUSH_ALLOW_INSECURE = env_bool("GAZETTE_PUSH_ALLOW_INSECURE", False)
 # The contact push services see in every VAPID token (RFC 8292: a mailto: or https: URL).
 GAZETTE_VAPID_SUBJECT = os.environ.get("GAZETTE_VAPID_SUBJECT") or f"mailto:{DEFAULT_FROM_EMAIL}"
+# Publishing a breaking story sends an alert to the "breaking" topic by itself (once a story).
+GAZETTE_ALERTS_AUTO = env_bool("GAZETTE_ALERTS_AUTO", False)
+# Subscriptions per fan-out task on the "alerts" queue.
+GAZETTE_ALERTS_BATCH = int(os.environ.get("GAZETTE_ALERTS_BATCH", "500"))
+# WebSub hubs (space-separated URLs): feeds name them, publishing pings them.
+GAZETTE_WEBSUB_HUBS = os.environ.get("GAZETTE_WEBSUB_HUBS", "").split()
 
 # --- Health ---------------------------------------------------------------------------------
 # The admin dashboard warns when the oldest due background task has waited longer than this.

@@ -112,6 +112,8 @@ class Alert(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # Sending an alert (admin, command line) needs it; superusers have it anyway.
+        permissions = [("send_alert", "Can send alerts")]
         indexes = [models.Index(fields=["article", "-created_at"], name="alerts_alert_article_idx")]
 
     def __str__(self) -> str:
@@ -138,6 +140,8 @@ class Delivery(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A row in "retry" (429, 5xx, no answer) is due again at this time (Retry-After or backoff).
+    retry_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
