@@ -7,6 +7,7 @@
     gazette demo           load the demo newsroom (idempotent)
     gazette manage ARGS    any Django management command
     gazette antispam ARGS  the spam filter: keys, train, rebuild, eval (see `gazette antispam -h`)
+    gazette alerts ARGS    send <article id or URL> [--topic breaking] [--force]; resume <id>
 """
 
 from __future__ import annotations
@@ -255,6 +256,11 @@ def cmd_antispam(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_alerts(args: argparse.Namespace) -> int:
+    _manage("alerts", *args.extra)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gazette", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -295,7 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Everything after these commands is passed through untouched, options included.
-PASS_THROUGH = {"manage": cmd_manage, "worker": cmd_worker, "antispam": cmd_antispam}
+PASS_THROUGH = {"manage": cmd_manage, "worker": cmd_worker, "antispam": cmd_antispam,
+                "alerts": cmd_alerts}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

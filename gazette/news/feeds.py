@@ -176,6 +176,11 @@ class RssFeed(Rss201rev2Feed):
             "xmlns:media": MEDIA_NS,
         }
 
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        for hub in settings.GAZETTE_WEBSUB_HUBS:  # WebSub: where readers may subscribe
+            handler.addQuickElement("atom:link", None, {"rel": "hub", "href": hub})
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         for credit in item.get("credits", ()):
@@ -190,6 +195,11 @@ class AtomFeed(Atom1Feed):
 
     def root_attributes(self):
         return {**super().root_attributes(), "xmlns:media": MEDIA_NS}
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        for hub in settings.GAZETTE_WEBSUB_HUBS:  # WebSub: where readers may subscribe
+            handler.addQuickElement("link", "", {"rel": "hub", "href": hub})
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -239,6 +249,7 @@ class JSONFeed(SyndicationFeed):
             "authors": [{"name": feed["author_name"], "url": feed["author_link"]}]
             if feed["author_name"] else None,
             "items": [self.item_dict(item) for item in self.items],
+            "hubs": [{"type": "WebSub", "url": hub} for hub in settings.GAZETTE_WEBSUB_HUBS],
         }
         return _without_empty(data, keep=("items",))
 
