@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[4]
 MU_PLUGIN = ROOT / "docs" / "wordpress" / "gazette-akismet.php"
 WORDPRESS = Path("/usr/share/wordpress")
 AKISMET = WORDPRESS / "wp-content" / "plugins" / "akismet"
-MARIADBD = shutil.which("mariadbd", path="/usr/sbin:/usr/bin:" + os.environ.get("PATH", ""))
+MARIADBD = shutil.which("mariadbd") or shutil.which("mariadbd", path="/usr/sbin:/usr/bin")
 INSTALL_DB = shutil.which("mariadb-install-db")
 PHP = shutil.which("php")
 
