@@ -12,7 +12,7 @@ headers and a Content-Length body), run in a thread of the test's process
 (``with PushService() as service:``) or as a process of its own for the benchmark
 (``python -m gazette.alerts.testing.push_service``), where ``verify_every=N`` checks one
 message in N and only counts the rest, so that the sink is never what a benchmark measures.
-``GET /stats`` returns the counts as JSON.
+``GET /stats`` returns the counts as JSON, ``POST /reset`` forgets them.
 """
 
 from __future__ import annotations
@@ -204,6 +204,9 @@ class PushService:
         if target == "/stats" and method == "GET":
             return _Answer(200, [("Content-Type", "application/json")],
                            json.dumps(self.stats()).encode())
+        if target == "/reset" and method == "POST":
+            self.reset()
+            return _Answer(200)
         if not target.startswith("/push/"):
             return _Answer(404)
         if method != "POST":
