@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "gazette.antispam",
     "gazette.comments",
     "gazette.alerts",
+    # The JSON API's docs then use ninja's own static files, not a CDN.
+    "ninja",
     "gazette.health",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -5,6 +5,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from gazette.alerts import views as alerts_views
+from gazette.api.v1 import api as api_v1
 from gazette.health import views as health_views
 from gazette.news import urls as news_urls
 from gazette.views import media_serve
@@ -17,6 +19,9 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("akismet/", include("gazette.antispam.akismet.urls")),
     path("comments/", include("gazette.comments.urls")),
+    path("api/v1/", api_v1.urls),
+    path("alerts/", include("gazette.alerts.urls")),
+    path("alerts-sw.js", alerts_views.service_worker, name="alerts-service-worker"),
     path("", include(news_urls)),
 ]
 

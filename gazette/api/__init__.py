@@ -1,0 +1,2 @@
+"""The versioned JSON API (django-ninja): schemas and routers only; the parts' services do the
+work."""

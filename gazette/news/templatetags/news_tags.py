@@ -5,6 +5,9 @@ The article page has named slots (``after_body``, ``discussion``). Parts that co
 takes ``(request, page)`` and returns HTML; ``news`` never imports them. Story cards have one
 slot, ``meta`` (hook ``gazette_card_meta``, ``(request, article)``), for a line such as a
 comment count: a page shows many cards, so a hook should read once a request, not once a card.
+Every page has site slots (``footer``: hook ``gazette_site_footer``, ``(request)``), for a box
+such as the alerts sign-up. Pages are cached and shared: a slot's HTML must not depend on the
+reader.
 """
 
 from django import template
@@ -20,6 +23,7 @@ register = template.Library()
 
 ARTICLE_SLOTS = ("after_body", "discussion")
 CARD_SLOTS = ("meta",)
+SITE_SLOTS = ("footer",)
 
 
 @register.filter
@@ -40,6 +44,14 @@ def article_slot(context: template.Context, name: str, page: Page) -> SafeString
     if name not in ARTICLE_SLOTS:
         raise template.TemplateSyntaxError(f"Unknown article slot {name!r}")
     parts = [fn(context.get("request"), page) for fn in hooks.get_hooks(f"gazette_article_{name}")]
+    return format_html_join("\n", "{}", ((mark_safe(p),) for p in parts if p))
+
+
+@register.simple_tag(takes_context=True)
+def site_slot(context: template.Context, name: str) -> SafeString:
+    if name not in SITE_SLOTS:
+        raise template.TemplateSyntaxError(f"Unknown site slot {name!r}")
+    parts = [fn(context.get("request")) for fn in hooks.get_hooks(f"gazette_site_{name}")]
     return format_html_join("\n", "{}", ((mark_safe(p),) for p in parts if p))
 
 
