@@ -1,6 +1,6 @@
 /* The push service worker, served at /alerts-sw.js (scope "/"). It shows each alert and, when
    the reader opens one, opens the story and tells the site (counted per alert, nothing about
-   the reader). Payload (JSON): title, body, icon, image, url, tag, alert_id. */
+   the reader). Payload (JSON): id (the alert), title, body, icon, image, url, tag. */
 "use strict";
 
 self.addEventListener("install", function () { self.skipWaiting(); });
@@ -26,7 +26,7 @@ self.addEventListener("push", function (event) {
   var options = {
     body: data.body || "",
     icon: data.icon || "/static/news/logo.png",
-    data: {url: localOrHttps(data.url || "/"), alertId: data.alert_id || data.alert || null}
+    data: {url: localOrHttps(data.url || "/"), alertId: data.id || null}
   };
   if (data.image) options.image = data.image;
   if (data.tag) options.tag = data.tag;
