@@ -34,14 +34,28 @@ def invalidate_on_commit(tags: tuple[str, ...]) -> None:
     transaction.on_commit(lambda: page_cache_invalidate(tags))
 
 
-def discussion_changed(article_id: int, *, last_comment_at: datetime | None = None) -> None:
-    """A comment entered or left the approved ones: recount, and refresh what shows them."""
+def discussion_changed(article_id: int, *, last_comment_at: datetime | None = None) -> int:
+    """A comment entered or left the approved ones: recount, and refresh what shows them.
+    Returns the new count."""
     count = Comment.objects.filter(article_id=article_id, status=Status.APPROVED).count()
     updates: dict[str, object] = {"approved_count": count}
     if last_comment_at is not None:
         updates["last_comment_at"] = last_comment_at
-    Discussion.objects.update_or_create(article_id=article_id, defaults=updates)
+    _discussion_update(article_id, updates)
     invalidate_on_commit(discussion_tags(article_id))
+    return count
+
+
+def discussion_touched(article_id: int, last_comment_at: datetime) -> None:
+    """A comment was stored that readers do not see (held, spam, trash)."""
+    _discussion_update(article_id, {"last_comment_at": last_comment_at})
+
+
+def _discussion_update(article_id: int, updates: dict[str, object]) -> None:
+    # One UPDATE when the story's Discussion exists (nearly always); created the first time.
+    if Discussion.objects.filter(article_id=article_id).update(**updates):
+        return
+    Discussion.objects.update_or_create(article_id=article_id, defaults=updates)
 
 
 def _notification(name: str) -> Callable[[Comment], object] | None:

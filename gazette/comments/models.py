@@ -150,8 +150,9 @@ class Comment(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies",
     )
-    # The top-level comment of its thread (itself for a top-level one): a page of the
-    # discussion is its top-level comments and every comment of their threads.
+    # The top-level comment of its thread (itself for a top-level one, or NULL meaning
+    # itself: read ``thread_id or pk``): a page of the discussion is its top-level comments
+    # and every comment of their threads.
     thread = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
     )

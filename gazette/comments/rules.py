@@ -1,11 +1,23 @@
-"""The rules that apply to one story: the site's, then its section's, then its own."""
+"""The rules that apply to one story: the site's, then its section's, then its own.
+
+Every comment posted and every article page rendered asks for them, so each process keeps
+what it resolved, under a version kept in the shared cache that a save or delete of the
+discussion settings, an override or a site changes (at once and again on commit): every
+process then resolves them again on its next request. A story moved to another section has
+another path, hence another entry.
+"""
 
 from __future__ import annotations
 
+import threading
+import uuid
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from wagtail.models import Site
 
@@ -87,8 +99,58 @@ def site_rules(site: Site | None) -> DiscussionRules:
     )
 
 
+VERSION_KEY = "comments:rules-version"
+_MEMO_SIZE = 2048
+_memo: dict[tuple[str, int, str, int | None], DiscussionRules] = {}
+_memo_lock = threading.Lock()
+
+
+def rules_version() -> str:
+    """The shared version of every story's rules (new after any change to them)."""
+    version: str | None = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        # add() keeps a version another process set a moment ago.
+        if not cache.add(VERSION_KEY, version, timeout=None):
+            version = cache.get(VERSION_KEY) or version
+    return version
+
+
+def rules_changed(**kwargs: object) -> None:
+    """Signal receiver: the rules changed; every process resolves them again. Bumped now (this
+    transaction sees the change) and on commit (another process may have resolved the old
+    rules under the first bump meanwhile)."""
+    def bump() -> None:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+for _model in (DiscussionSettings, DiscussionOverride, Site):
+    post_save.connect(rules_changed, sender=_model, dispatch_uid=f"comments-rules-{_model}")
+    post_delete.connect(rules_changed, sender=_model, dispatch_uid=f"comments-rules-d{_model}")
+
+
 def rules_for(article: ArticlePage, site: Site | None = None) -> DiscussionRules:
-    """The effective rules for ``article`` (an ArticlePage): site, then section, then story."""
+    """The effective rules for ``article`` (an ArticlePage): site, then section, then story.
+
+    Resolved once per process and rules version; not kept when resolved inside a
+    transaction (it might see changes that are rolled back)."""
+    key = (rules_version(), article.pk, article.path, site.pk if site is not None else None)
+    found = _memo.get(key)
+    if found is not None:
+        return found
+    rules = _resolve(article, site)
+    if not connection.in_atomic_block:
+        with _memo_lock:
+            if len(_memo) >= _MEMO_SIZE:
+                _memo.clear()
+            _memo[key] = rules
+    return rules
+
+
+def _resolve(article: ArticlePage, site: Site | None) -> DiscussionRules:
     rules = site_rules(site or article.get_site())
     section = article.section
     page_ids = [pk for pk in (section.pk if section else None, article.pk) if pk]

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
     from gazette.news.models import ArticlePage
 
+    from .rules import DiscussionRules
+
 
 @dataclass(frozen=True)
 class CommentInput:
@@ -79,6 +81,8 @@ class Accepted:
     """Stored, with the status the pipeline gave it (published when ``approved``)."""
 
     comment: Comment
+    # The page of the discussion that shows it, when the pipeline knew it without a query.
+    page: int | None = None
 
     @property
     def published(self) -> bool:
@@ -101,14 +105,16 @@ def comment_submit(
     evidence: FormEvidence,
     user: User | AnonymousUser | None = None,
     now: datetime | None = None,
+    rules: DiscussionRules | None = None,
 ) -> Accepted | Refused:
     """Take a new comment through the moderation pipeline (``pipeline.py``, in its documented
     order) and store it with its status and decision trail, in one transaction; notifications
-    are enqueued once it commits. Returns :class:`Refused` when nothing was stored."""
+    are enqueued once it commits. Returns :class:`Refused` when nothing was stored.
+    ``rules``: the story's, when the door has them already (default: resolved here)."""
     from .pipeline import run_pipeline
 
     return run_pipeline(article=article, entry=entry, evidence=evidence, user=user,
-                        now=now or timezone.now())
+                        now=now or timezone.now(), rules=rules)
 
 
 def checked_ip(value: str | None) -> str | None:
@@ -150,22 +156,22 @@ def comment_store(
     if seconds is not None and not math.isfinite(seconds):
         seconds = None
     body = comment_text.normalise(entry.text) if text is None else text
-    with transaction.atomic():
-        comment = Comment(
-            article=article, parent=parent, depth=(parent.depth + 1 if parent else 1),
-            author_name=_clean(entry.author, 245), author_email=_clean(entry.email, 100),
-            author_url=_clean(entry.url, 200), text=body, html=comment_text.render(body),
-            status=status, user=user if user is not None and user.is_authenticated else None,
-            is_staff=is_staff, ip_address=checked_ip(evidence.ip_address),
-            user_agent=_clean(evidence.user_agent, 512), email_key=email_key(entry.email),
-            notify_replies=entry.notify_replies, created_at=now, trail=trail, held_by=held_by,
-            spam_score=spam_score, spam_guid=spam_guid, spam_stats=spam_stats or {},
-            seconds_to_submit=seconds, script_ran=evidence.script_ran,
-        )
-        comment.save()
-        thread_id = parent.thread_id if parent is not None else comment.pk
-        Comment.objects.filter(pk=comment.pk).update(thread_id=thread_id)
-        comment.thread_id = thread_id
+    # A reply belongs to its parent's thread; a top-level comment's thread is itself, stored
+    # as NULL (one INSERT, no UPDATE once its id is known; readers take ``thread_id or pk``).
+    thread_id = (parent.thread_id or parent.pk) if parent is not None else None
+    comment = Comment(
+        article=article, parent=parent, thread_id=thread_id,
+        depth=(parent.depth + 1 if parent else 1),
+        author_name=_clean(entry.author, 245), author_email=_clean(entry.email, 100),
+        author_url=_clean(entry.url, 200), text=body, html=comment_text.render(body),
+        status=status, user=user if user is not None and user.is_authenticated else None,
+        is_staff=is_staff, ip_address=checked_ip(evidence.ip_address),
+        user_agent=_clean(evidence.user_agent, 512), email_key=email_key(entry.email),
+        notify_replies=entry.notify_replies, created_at=now, trail=trail, held_by=held_by,
+        spam_score=spam_score, spam_guid=spam_guid, spam_stats=spam_stats or {},
+        seconds_to_submit=seconds, script_ran=evidence.script_ran,
+    )
+    comment.save(force_insert=True)
     return comment
 
 

@@ -27,9 +27,12 @@ def comments_last_minute(article_id: int, now: datetime) -> int:
 
 
 def _switch_on(article_id: int, now: datetime) -> bool:
-    Discussion.objects.get_or_create(article_id=article_id)
     switched = Discussion.objects.filter(article_id=article_id, surge_since__isnull=True).update(
         surge_since=now)
+    if not switched and not Discussion.objects.filter(article_id=article_id).exists():
+        Discussion.objects.get_or_create(article_id=article_id)
+        switched = Discussion.objects.filter(article_id=article_id,
+                                             surge_since__isnull=True).update(surge_since=now)
     if switched:
         invalidate_on_commit((f"page:{article_id}",))
     return bool(switched)
@@ -44,25 +47,39 @@ def _switch_off(article_id: int, now: datetime) -> bool:
     return bool(switched)
 
 
-def surge_observe(article_id: int, threshold: int, now: datetime) -> bool:
+def surge_observe(article_id: int, threshold: int, now: datetime, *,
+                  surging: bool | None = None) -> bool:
     """After a comment is stored: switch surge mode on or off by the last minute's rate.
-    ``threshold`` 0 turns surge mode off. Returns whether surge mode is on."""
+    ``threshold`` 0 turns surge mode off. Returns whether surge mode is on.
+
+    ``surging``: whether it was on when the comment arrived, if the caller read it (the
+    pipeline does): then one query (the rate) unless it switches, and the answer is that
+    reading's, updated by this call's own switch."""
+    if surging is None:
+        surging = surge_active(article_id)
+        known = False
+    else:
+        known = True
     if threshold <= 0:
-        _switch_off(article_id, now + WINDOW)
+        if surging or not known:
+            _switch_off(article_id, now + WINDOW)
         return False
     rate = comments_last_minute(article_id, now)
     if rate > threshold:
-        _switch_on(article_id, now)
+        if not surging:
+            _switch_on(article_id, now)
         return True
-    if rate * 2 < threshold:
-        _switch_off(article_id, now)
-    return Discussion.objects.filter(article_id=article_id, surge_since__isnull=False).exists()
+    if rate * 2 < threshold and surging and _switch_off(article_id, now):
+        return False
+    return surging
 
 
-def surge_current(article_id: int, threshold: int, now: datetime) -> bool:
+def surge_current(article_id: int, threshold: int, now: datetime, *,
+                  surging: bool | None = None) -> bool:
     """Whether the story is in surge mode as a new comment arrives, switching it back first
-    if the rate has fallen since the last comment."""
-    if not surge_active(article_id):
+    if the rate has fallen since the last comment. ``surging``: :func:`surge_active`, if the
+    caller read it already."""
+    if not (surge_active(article_id) if surging is None else surging):
         return False
     if threshold <= 0:
         return not _switch_off(article_id, now + WINDOW)

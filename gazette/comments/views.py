@@ -97,7 +97,8 @@ def _kept(form: CommentForm) -> dict[str, str]:
 
 
 def _refuse(request: HttpRequest, article: ArticlePage | None, status: int, message: str,
-            kept: dict[str, str], errors: dict[str, list[str]] | None = None) -> HttpResponse:
+            kept: dict[str, str], errors: dict[str, list[str]] | None = None,
+            rules: DiscussionRules | None = None) -> HttpResponse:
     if _wants_json(request):
         response: HttpResponse = JsonResponse(
             {"errors": errors or {"__all__": [message]}, "message": message}, status=status)
@@ -106,7 +107,7 @@ def _refuse(request: HttpRequest, article: ArticlePage | None, status: int, mess
                                    "closed": True}
         if article is not None:
             context = form_context(request, article, kept=kept, errors=errors, message=message)
-            context["closed"] = rules_for(article).is_closed(article)
+            context["closed"] = (rules or rules_for(article)).is_closed(article)
             if context["closed"]:
                 context["message"] = message
         response = render(request, "comments/form_page.html", context, status=status)
@@ -115,8 +116,11 @@ def _refuse(request: HttpRequest, article: ArticlePage | None, status: int, mess
 
 
 def _permalink(article: ArticlePage, comment: Comment, rules: DiscussionRules,
-               request: HttpRequest | None = None) -> str:
-    number = selectors.page_of(comment, rules)
+               request: HttpRequest | None = None, number: int | None = None) -> str:
+    """The address of the page of the discussion that shows ``comment`` (``number``: that
+    page, when known)."""
+    if number is None:
+        number = selectors.page_of(comment, rules)
     query = f"?{PAGE_PARAMETER}={number}" if number > 1 else ""
     return f"{article.get_url(request)}{query}#{comment.anchor}"
 
@@ -133,15 +137,24 @@ def _remember(request: HttpRequest, response: HttpResponseBase, form: CommentFor
         response.delete_cookie(REMEMBER_COOKIE, samesite="Lax")
 
 
-def _published(request: HttpRequest, article: ArticlePage, comment: Comment) -> HttpResponseBase:
-    rules = rules_for(article)
-    location = _permalink(article, comment, rules, request)
+def _published(request: HttpRequest, article: ArticlePage, comment: Comment,
+               rules: DiscussionRules, number: int | None) -> HttpResponseBase:
+    """``number``: the page that shows the comment, if the pipeline knew it. Without it the
+    plain form is sent to the comment's permalink, which finds the page when followed (a
+    count the reader waits for either way, but one a script or a bot does not cost)."""
     if not _wants_json(request):
-        return HttpResponseRedirect(location, status=303)
+        if number is None:
+            return HttpResponseRedirect(reverse("comments:permalink", args=[comment.pk]),
+                                        status=303)
+        return HttpResponseRedirect(_permalink(article, comment, rules, request, number),
+                                    status=303)
+    if number is None:
+        number = selectors.page_of(comment, rules)
+    location = _permalink(article, comment, rules, request, number)
     node = selectors.CommentNode(comment, min(comment.depth, rules.max_depth))
     html = render_to_string("comments/comment.html", {
         "node": node, "rules": rules, "closed": False, "page_parameter": PAGE_PARAMETER,
-        "discussion": {"number": selectors.page_of(comment, rules)},
+        "discussion": {"number": number},
     })
     return JsonResponse({"status": "published", "anchor": comment.anchor, "html": html,
                          "message": PUBLISHED, "url": location}, status=201)
@@ -164,14 +177,15 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponseBase:
     article = _live_article(article_id)
     if article is None:
         return _refuse(request, None, 404, UNKNOWN_ARTICLE, kept)
+    rules = rules_for(article)
     if not same_origin(request):
-        return _refuse(request, article, 403, OTHER_SITE, kept)
+        return _refuse(request, article, 403, OTHER_SITE, kept, rules=rules)
     if not form.is_valid():
         errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
-        return _refuse(request, article, 400, CHECK_FORM, kept, errors)
+        return _refuse(request, article, 400, CHECK_FORM, kept, errors, rules)
     page = tokens.check_page_token(form.cleaned_data["token"], article.pk, now)
     if not page.valid:
-        return _refuse(request, article, 400, EXPIRED, kept)
+        return _refuse(request, article, 400, EXPIRED, kept, rules=rules)
     script = tokens.check_script_token(form.cleaned_data["js_token"], article.pk, now)
     evidence = services.FormEvidence(
         ip_address=client_ip(request),
@@ -186,12 +200,12 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponseBase:
     )
     user = request.user if request.user.is_authenticated else None
     outcome = services.comment_submit(article=article, entry=form.entry(), evidence=evidence,
-                                      user=user)
+                                      user=user, rules=rules)
     if isinstance(outcome, services.Refused):
         errors = {outcome.field or "__all__": [outcome.message]}
-        return _refuse(request, article, outcome.status, outcome.message, kept, errors)
+        return _refuse(request, article, outcome.status, outcome.message, kept, errors, rules)
     comment = outcome.comment
-    response = (_published(request, article, comment) if outcome.published
+    response = (_published(request, article, comment, rules, outcome.page) if outcome.published
                 else _held(request, comment))
     _remember(request, response, form)
     return response
