@@ -18,6 +18,7 @@ from wagtail import hooks
 from wagtail.models import Site
 
 from . import selectors, tokens
+from .fragments import rendered_discussion
 from .models import Comment, Status
 from .rules import rules_for
 
@@ -43,8 +44,9 @@ def discussion_html(request: HttpRequest | None, article: ArticlePage) -> str:
     site = Site.find_for_request(request) if request is not None else None
     rules = rules_for(article, site)
     number = request.GET.get(PAGE_PARAMETER, 1) if request is not None else 1
-    page = selectors.discussion_page(article, rules, number)
     closed = rules.is_closed(article)
+    page = rendered_discussion(article, rules, number, closed=closed,
+                               page_parameter=PAGE_PARAMETER)
     reply_to = None if closed else _reply_target(request, article)
     if reply_to is not None and reply_to.depth >= rules.max_depth:
         reply_to = None

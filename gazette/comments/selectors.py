@@ -71,7 +71,8 @@ def _top_level_order(order: str) -> tuple[str, str]:
     return ("-created_at", "-id") if order == Order.NEWEST else ("created_at", "id")
 
 
-def _page_number(value: object) -> int:
+def page_number(value: object) -> int:
+    """A page number as asked for (``?comments=``): 1 for anything but a positive number."""
     try:
         number = int(str(value))
     except (TypeError, ValueError):
@@ -80,15 +81,18 @@ def _page_number(value: object) -> int:
 
 
 def discussion_page(article: ArticlePage, rules: DiscussionRules,
-                    page_number: object = 1) -> DiscussionPage:
+                    number: object = 1) -> DiscussionPage:
     """Top-level approved comments, ``rules.page_size`` a page in ``rules.order``, each with
     its approved replies (oldest first) nested to ``rules.max_depth``: deeper replies (the
     depth was lowered since) are shown at the deepest level. A bad page number is page 1, one
     past the end the last page."""
+    count, surge, exact = _state(article.pk)
+    if exact and not count:  # never a comment stored through the pipeline: nothing to page
+        return DiscussionPage(nodes=[], number=1, num_pages=1, count=0, surge=surge)
     top_level = (approved(article.pk).filter(parent__isnull=True)
                  .order_by(*_top_level_order(rules.order)).only(*PUBLIC_FIELDS))
     paginator = Paginator(top_level, rules.page_size)
-    page = paginator.get_page(_page_number(page_number))
+    page = paginator.get_page(page_number(number))
     tops = list(page.object_list)
     nodes = {c.pk: CommentNode(c, 1) for c in tops}
     if tops:
@@ -102,18 +106,18 @@ def discussion_page(article: ArticlePage, rules: DiscussionRules,
             node = CommentNode(reply, min(parent.level + 1, rules.max_depth), host=host)
             nodes[reply.pk] = node
             host.replies.append(node)
-    count, surge = _state(article.pk)
     return DiscussionPage(nodes=[nodes[c.pk] for c in tops], number=page.number,
                           num_pages=paginator.num_pages, count=count, surge=surge)
 
 
-def _state(article_id: int) -> tuple[int, bool]:
-    """(approved count, in surge mode) from the story's Discussion, counted if it has none."""
+def _state(article_id: int) -> tuple[int, bool, bool]:
+    """(approved count, in surge mode, counted just now) from the story's Discussion, counted
+    if it has none."""
     stored = Discussion.objects.filter(article_id=article_id).values_list(
         "approved_count", "surge_since").first()
     if stored is not None:
-        return stored[0], stored[1] is not None
-    return approved(article_id).count(), False
+        return stored[0], stored[1] is not None, False
+    return approved(article_id).count(), False, True
 
 
 def approved_count(article_id: int) -> int:
