@@ -219,9 +219,6 @@ def _send_claimed(alert_id: int, delivery_ids: list[int]) -> int:
 
 
 def _push_send(alert: Alert, rows: list[Delivery], recorder: _Outcomes) -> None:
-    from .push import origin_of
-    from .ssrf import endpoint_allowed
-
     try:
         payload = payload_for(notification_for(alert))
     except PayloadTooLarge as error:
@@ -229,22 +226,15 @@ def _push_send(alert: Alert, rows: list[Delivery], recorder: _Outcomes) -> None:
         for row in rows:
             recorder.failed(row, None)
         return
-    # The endpoint's name is resolved again before the first message to each origin: it may
-    # point somewhere else than when the reader subscribed.
-    verdicts: dict[str, str | None] = {}
+    # No SSRF check here: the sender resolves each origin's name when it opens a connection,
+    # checks every address and connects to a checked one (a check here, then a second lookup
+    # to connect, could be answered differently: DNS rebinding). Refused rows come back as
+    # permanent failures.
     messages = []
     by_id = {row.pk: row for row in rows}
     for row in rows:
         subscription = row.subscription
         assert subscription is not None
-        origin = origin_of(subscription.endpoint)
-        if origin not in verdicts:
-            verdicts[origin] = endpoint_allowed(subscription.endpoint)
-            if verdicts[origin]:
-                logger.warning("alerts: refused to send to %s: %s", origin, verdicts[origin])
-        if verdicts[origin]:
-            recorder.failed(row, None)
-            continue
         messages.append(PushMessage(row.pk, subscription.endpoint, subscription.p256dh,
                                     subscription.auth))
     if not messages:

@@ -12,16 +12,21 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import ipaddress
+import logging
 import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .push import VapidSigner, encrypt, origin_of
+from .ssrf import EndpointRefused, endpoint_addresses
+
+logger = logging.getLogger(__name__)
 
 # A kept-open connection idle this long is replaced before use: servers close idle ones, and a
 # POST written into a connection the server is closing would be lost or, worse, half-sent.
@@ -72,8 +77,10 @@ class ConnectionFailed(OSError):
 class _Connection:
     """One kept-open HTTP/1.1 connection to an origin."""
 
-    def __init__(self, host: str, port: int, tls: ssl.SSLContext | None, timeout: float) -> None:
-        self.host, self.port, self.tls, self.timeout = host, port, tls, timeout
+    def __init__(self, origin: str, host: str, port: int, tls: ssl.SSLContext | None,
+                 timeout: float) -> None:
+        self.origin, self.host, self.port, self.tls, self.timeout = (
+            origin, host, port, tls, timeout)
         self.sock: socket.socket | None = None
         self.buffer = b""
         self.used_at = 0.0
@@ -85,11 +92,32 @@ class _Connection:
         self.sock, self.buffer = None, b""
 
     def _open(self) -> socket.socket:
-        sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if self.tls is not None:
-            sock = self.tls.wrap_socket(sock, server_hostname=self.host)
-        return sock
+        """Resolve the origin's name once, check every address (EndpointRefused if one is
+        internal) and connect to a checked address itself, never to the name: resolving again
+        to connect would let a name re-pointed in between (DNS rebinding) reach an internal
+        host. The name still goes in ``Host`` and, for https, in SNI and the certificate check.
+        """
+        error: OSError = ConnectionFailed("no address")
+        for address in endpoint_addresses(self.origin):
+            family = socket.AF_INET6 if isinstance(address, ipaddress.IPv6Address) \
+                else socket.AF_INET
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            try:
+                sock.settimeout(self.timeout)
+                sock.connect((str(address), self.port))
+            except OSError as failed:
+                sock.close()
+                error = failed
+                continue
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self.tls is not None:
+                try:
+                    sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+                except OSError:
+                    sock.close()
+                    raise
+            return sock
+        raise error
 
     def _read_more(self) -> None:
         assert self.sock is not None
@@ -175,12 +203,14 @@ class _OriginPool:
                  tls: ssl.SSLContext | None) -> None:
         parts = urlsplit(origin)
         secure = parts.scheme == "https"
+        self.origin = origin
         self.host = parts.hostname or ""
         self.port = parts.port or (443 if secure else 80)
         default_port = (secure and self.port == 443) or (not secure and self.port == 80)
         self.host_header = parts.netloc if not default_port else self.host
         context = (tls or ssl.create_default_context()) if secure else None
-        self.idle = [_Connection(self.host, self.port, context, timeout) for _ in range(size)]
+        self.idle = [_Connection(origin, self.host, self.port, context, timeout)
+                     for _ in range(size)]
         self.lock = threading.Lock()
         self.size = size
 
@@ -270,13 +300,21 @@ class PushSender:
             lines.append(f"Topic: {topic}")
         return ("\r\n".join(lines) + "\r\n").encode("latin-1")
 
-    def _send_lane(self, pool: _OriginPool, fixed: bytes, messages: Iterable[PushMessage],
+    def _send_lane(self, pool: _OriginPool, fixed: bytes, messages: Sequence[PushMessage],
                    payload: bytes) -> list[PushOutcome]:
         connection = pool.take()
         outcomes = []
         try:
-            for message in messages:
-                outcomes.append(self._send_one(connection, fixed, message, payload))
+            for index, message in enumerate(messages):
+                try:
+                    outcomes.append(self._send_one(connection, fixed, message, payload))
+                except EndpointRefused as refused:
+                    # The origin's name now points somewhere internal: nothing of this lane
+                    # goes, and trying again later cannot be told apart from an attack.
+                    logger.warning("alerts: refused to send to %s: %s", pool.origin, refused)
+                    outcomes.extend(PushOutcome(rest.key, None, error=f"refused: {refused}",
+                                                permanent=True) for rest in messages[index:])
+                    break
         finally:
             pool.give_back(connection)
         return outcomes
