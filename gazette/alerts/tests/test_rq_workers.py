@@ -181,7 +181,7 @@ def test_a_worker_killed_mid_fanout_sends_nothing_twice(workers, push_service):
     workers.start(2)
     # Each message waits a little at the push service, so the fan-out is still running when a
     # worker dies.
-    push_service.delay = 0.2
+    push_service.delay = 0.5
     alert = send_breaking_alert()
 
     def walked_and_sending() -> bool:
