@@ -52,8 +52,9 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _live_article(article_id: int) -> ArticlePage | None:
-    article: ArticlePage | None = ArticlePage.objects.live().public().filter(pk=article_id).first()
-    return article
+    # A slice, not first(): no ORDER BY to build and run for a primary key.
+    found = list(ArticlePage.objects.live().public().filter(pk=article_id)[:1])
+    return found[0] if found else None
 
 
 def _origin_host(value: str) -> str | None:
@@ -146,7 +147,9 @@ def _published(request: HttpRequest, article: ArticlePage, comment: Comment,
         if number is None:
             return HttpResponseRedirect(reverse("comments:permalink", args=[comment.pk]),
                                         status=303)
-        return HttpResponseRedirect(_permalink(article, comment, rules, request, number),
+        # Without the request: Wagtail would look its site up again (a query) to decide
+        # whether the address may be relative; with one site it is, with more it is whole.
+        return HttpResponseRedirect(_permalink(article, comment, rules, None, number),
                                     status=303)
     if number is None:
         number = selectors.page_of(comment, rules)
