@@ -12,7 +12,6 @@ from django import forms
 
 from gazette.news.models import ArticlePage
 
-from .models import Alert
 from .topics import BREAKING, section_topic, story_topic
 
 
@@ -25,27 +24,12 @@ def topic_choices(article: ArticlePage) -> list[tuple[str, str]]:
     return choices
 
 
-def lead_image_url(article: ArticlePage) -> str:
-    """The absolute URL of the lead image's rendition as the notification shows it, or ""."""
-    if not article.lead_image_id:
-        return ""
-    from gazette.news.seo import absolute_url
-
-    try:
-        rendition = article.lead_image.get_rendition("fill-720x360|format-jpeg")
-    except Exception:  # a missing image file leaves the alert without a picture, nothing more
-        return ""
-    return str(absolute_url(rendition.url))
-
-
 def initial_for(article: ArticlePage) -> dict[str, Any]:
-    from .services import article_url
+    from .services import MAX_BODY, MAX_TITLE, article_url, lead_image_url
 
-    max_title = Alert._meta.get_field("title").max_length or 120
-    max_body = Alert._meta.get_field("body").max_length or 400
     return {
-        "title": article.title[:max_title],
-        "body": (article.standfirst or "")[:max_body],
+        "title": article.title[:MAX_TITLE],
+        "body": (article.standfirst or "")[:MAX_BODY],
         "image_url": lead_image_url(article),
         "url": article_url(article),
         "topic": BREAKING if article.breaking else story_topic(article.pk),
@@ -65,7 +49,7 @@ class SendAlertForm(forms.Form):
     topic = forms.ChoiceField(label="Send to", widget=forms.RadioSelect)
     force = forms.BooleanField(
         label="Send again", required=False,
-        help_text="This story already had an alert: tick to send another one anyway.")
+        help_text="This story already had an alert to these readers: tick to send another.")
 
     def __init__(self, *args: Any, article: ArticlePage, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -197,21 +197,21 @@ class SendView(AlertsTemplateView):
         step = request.POST.get("step", "preview")
         if step == "edit" or not form.is_valid():
             return self.render_form(form, http_status=200 if step == "edit" else 400)
-        earlier = earlier_alerts(article).first()
-        if earlier is not None and not form.cleaned_data["force"]:
-            form.add_error("force", "This story already had an alert. Tick “Send again” to "
-                                    "send another one.")
-            return self.render_form(form, http_status=409)
         values = {name: form.cleaned_data[name]
                   for name in ("title", "body", "url", "image_url", "topic")}
         try:
             if step == "send":
                 return self.send(request, article, form, values)
-            preview = services.alert_preview(article=article, **values)
+            preview = services.alert_preview(article=article, force=form.cleaned_data["force"],
+                                             **values)
+        except services.AlertAlreadySent:
+            # The rule is the service's (the command line and publication follow it too).
+            form.add_error("force", "This story already had an alert to these readers. Tick "
+                                    "“Send again” to send another one.")
+            return self.render_form(form, http_status=409)
         except services.AlertRefused as refused:
             form.add_error(None, str(refused))
-            return self.render_form(form, http_status=409
-                                    if isinstance(refused, services.AlertAlreadySent) else 400)
+            return self.render_form(form, http_status=400)
         self.template_name = self.confirm_template_name
         return self.render(
             form=form, article=article,
@@ -221,11 +221,10 @@ class SendView(AlertsTemplateView):
 
     def send(self, request: HttpRequest, article: ArticlePage, form: SendAlertForm,
              values: dict[str, str]) -> HttpResponse:
-        force = bool(form.cleaned_data["force"])
-        # As from the command line: a manual breaking-news alert counts as the story's one
-        # automatic alert (publishing it later sends nothing more), unless it is forced.
-        alert = services.alert_send(article=article, by=request.user, force=force,
-                                    auto=not force and values["topic"] == "breaking", **values)
+        alert = services.alert_send(
+            article=article, title=values["title"], body=values["body"], url=values["url"],
+            image_url=values["image_url"], topic=values["topic"], by=request.user,
+            force=bool(form.cleaned_data["force"]))
         messages.success(request, f"Alert “{alert.title}” is on its way to "
                                   f"{topic_label(alert.topic)}.")
         return HttpResponseRedirect(reverse("alerts_admin:alert", args=[alert.pk]))

@@ -20,6 +20,9 @@ from .topics import BREAKING, topic_valid
 
 DEFAULT_TTL = 24 * 3600
 BREAKING_TTL = 4 * 3600  # stale breaking news is no news: a phone off all day need not get it
+NOTIFICATION_RENDITION = "fill-720x360|format-jpeg"
+MAX_TITLE = Alert._meta.get_field("title").max_length or 120
+MAX_BODY = Alert._meta.get_field("body").max_length or 400
 
 
 class AlertRefused(ValueError):
@@ -27,13 +30,32 @@ class AlertRefused(ValueError):
 
 
 class AlertAlreadySent(AlertRefused):
-    """The automatic alert of this story went out already (send with force to repeat it)."""
+    """The story already had an alert on this topic (send with force to send another)."""
 
     def __init__(self, alert: Alert) -> None:
         when = alert.created_at.strftime("%Y-%m-%d %H:%M")
-        super().__init__(f"An alert for this story was already sent ({when}); "
-                         "send again only if you mean it.")
+        super().__init__(f"An alert for this story was already sent to the same readers "
+                         f"({when}); send again only if you mean it.")
         self.alert = alert
+
+
+def earlier_alert(article: ArticlePage | None, topic: str) -> Alert | None:
+    """The latest alert already sent about ``article`` on ``topic``, if any."""
+    if article is None:
+        return None
+    return (Alert.objects.filter(article=article, topic=topic)
+            .order_by("-created_at", "-pk").first())
+
+
+def _check_not_sent(article: ArticlePage | None, topic: str, *, force: bool) -> None:
+    """One rule for every door (admin, command line, publication): a story's second alert to
+    the same topic is refused unless forced. Readers of several topics may still hear of a
+    story twice, once per topic the newsroom chose."""
+    if force:
+        return
+    earlier = earlier_alert(article, topic)
+    if earlier is not None:
+        raise AlertAlreadySent(earlier)
 
 
 def article_url(article: ArticlePage) -> str:
@@ -65,9 +87,11 @@ class AlertPreview:
 
 
 def alert_preview(*, article: ArticlePage | None, title: str, body: str, url: str,
-                  image_url: str = "", topic: str) -> AlertPreview:
-    """What the notification will look like and whom it reaches; raises AlertRefused."""
+                  image_url: str = "", topic: str, force: bool = False) -> AlertPreview:
+    """What the notification will look like and whom it reaches; raises AlertRefused (and
+    AlertAlreadySent, as :func:`alert_send` would)."""
     _check(title=title, url=url, topic=topic)
+    _check_not_sent(article, topic, force=force)
     payload = _payload(title=title, body=body, url=url, image_url=image_url, article=article)
     import json
 
@@ -109,9 +133,10 @@ def alert_send(*, article: ArticlePage | None, title: str, body: str, url: str,
                auto: bool = False) -> Alert:
     """Record an alert and enqueue its fan-out on the ``alerts`` queue.
 
-    ``auto``: the automatic alert of a breaking story, which the database keeps to one per
-    story (a second raises AlertAlreadySent, in whatever process it is tried); ``force`` sends
-    it anyway, as an alert that does not count as the story's automatic one.
+    A story's second alert on the same topic raises AlertAlreadySent unless ``force``. A
+    story's breaking-news alert (``auto``, the one publication sends, or any unforced alert on
+    ``breaking``) is also its automatic alert, which the database keeps to one per story
+    whatever the process; a forced one does not count as it.
     """
     from . import tasks
 
@@ -122,10 +147,11 @@ def alert_send(*, article: ArticlePage | None, title: str, body: str, url: str,
                   url=url, image_url=image_url, urgency=urgency,
                   ttl=BREAKING_TTL if urgency == Urgency.HIGH else DEFAULT_TTL,
                   created_by=by if getattr(by, "pk", None) else None)
-    if auto and not force and article is not None:
+    if article is not None and not force and (auto or topic == BREAKING):
         alert.auto_for_article = article
     try:
         with transaction.atomic():
+            _check_not_sent(article, topic, force=force)
             alert.save()
             transaction.on_commit(lambda: tasks.task_enqueue(tasks.alert_fanout, alert.pk))
     except IntegrityError as error:
@@ -136,21 +162,26 @@ def alert_send(*, article: ArticlePage | None, title: str, body: str, url: str,
     return alert
 
 
+def lead_image_url(article: ArticlePage) -> str:
+    """The absolute URL of the lead image's rendition as the notification shows it, or ""."""
+    if not article.lead_image_id:
+        return ""
+    from gazette.news.seo import absolute_url
+
+    try:
+        rendition = article.lead_image.get_rendition(NOTIFICATION_RENDITION)
+    except Exception:  # a missing image file must not stop breaking news
+        return ""
+    return str(absolute_url(rendition.url))
+
+
 def alert_for_article(article: ArticlePage, *, topic: str = BREAKING, by: Any = None,
                       force: bool = False, auto: bool = False) -> Alert:
     """An alert made from the story itself: headline, standfirst, lead image, link."""
-    image_url = ""
-    if article.lead_image_id:
-        from gazette.news.seo import absolute_url
-
-        try:
-            rendition = article.lead_image.get_rendition("fill-720x360|format-jpeg")
-            image_url = str(absolute_url(rendition.url))
-        except Exception:  # a missing image file must not stop breaking news
-            image_url = ""
-    return alert_send(article=article, title=article.title[:120],
-                      body=(article.standfirst or "")[:400], url=article_url(article),
-                      image_url=image_url, topic=topic, by=by, force=force, auto=auto)
+    return alert_send(article=article, title=article.title[:MAX_TITLE],
+                      body=(article.standfirst or "")[:MAX_BODY], url=article_url(article),
+                      image_url=lead_image_url(article), topic=topic, by=by, force=force,
+                      auto=auto)
 
 
 def alert_clicked(alert_id: int) -> bool:

@@ -131,6 +131,24 @@ def test_the_form_starts_from_the_story(article: Any, django_user_model: Any, tm
     assert 'name="force"' not in page
 
 
+def test_the_form_and_the_command_line_take_the_image_from_one_rendition(
+        article: Any, django_user_model: Any, tmp_path: Any, settings: Any,
+        monkeypatch: Any, django_capture_on_commit_callbacks: Any) -> None:
+    from gazette.alerts import services
+
+    settings.MEDIA_ROOT = tmp_path
+    article.lead_image = make_image()
+    article.save_revision().publish()
+    # Defined once: a change reaches the admin's default and every alert made from the story.
+    monkeypatch.setattr(services, "NOTIFICATION_RENDITION", "fill-360x180|format-jpeg")
+    response = client_for(editor(django_user_model)).get(send_url(article.pk))
+    image = input_value(response, "image_url")
+    assert "fill-360x180" in image
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = services.alert_for_article(article)
+    assert alert.image_url == image
+
+
 def test_the_preview_shows_the_notification_its_size_and_audience(
         article: Any, django_user_model: Any) -> None:
     for number in range(3):
@@ -255,8 +273,7 @@ def test_a_second_alert_is_refused_unless_send_again_is_ticked(
     assert f'data-earlier-alert="{first.pk}"' in form and 'name="force"' in form
 
     for step in ("preview", "send"):
-        response = client.post(send_url(article.pk), {
-            **fields(article, topic=story_topic(article.pk)), "step": step})
+        response = client.post(send_url(article.pk), {**fields(article), "step": step})
         assert response.status_code == 409
         assert f'data-earlier-alert="{first.pk}"' in response.content.decode()
         assert "Send again" in html.unescape(response.content.decode())
@@ -274,6 +291,33 @@ def test_a_second_alert_is_refused_unless_send_again_is_ticked(
     second = Alert.objects.exclude(pk=first.pk).get()
     assert second.title == "Update: work starts" and second.auto_for_article_id is None
     assert push_service.received[reader.id] == 2
+
+
+def test_the_same_rule_as_the_command_line_other_readers_need_no_tick_the_same_ones_do(
+        article: Any, django_user_model: Any, push_service: Any,
+        django_capture_on_commit_callbacks: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    follower = push_service.make_subscriber()
+    subscribe(follower, story_topic(article.pk))
+    client = client_for(editor(django_user_model))
+    # The story's followers were alerted from the command line...
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("alerts", "send", str(article.pk), "--topic", story_topic(article.pk))
+    # ...so the admin refuses the same readers a second alert without "Send again"...
+    story = fields(article, topic=story_topic(article.pk))
+    response = client.post(send_url(article.pk), {**story, "step": "preview"})
+    assert response.status_code == 409 and "Send again" in html.unescape(
+        response.content.decode())
+    # ...but breaking news is another audience: no tick needed, and it is the story's
+    # automatic alert, which the command line then refuses to repeat.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(send_url(article.pk), {**fields(article), "step": "send"})
+    assert response.status_code == 302
+    assert Alert.objects.get(topic="breaking").auto_for_article_id == article.pk
+    with pytest.raises(CommandError, match="already sent"):
+        call_command("alerts", "send", str(article.pk))
+    assert Alert.objects.count() == 2 and push_service.received[follower.id] == 1
 
 
 def test_change_goes_back_to_the_form_with_the_values(article: Any,

@@ -212,7 +212,7 @@ def test_endpoints_that_now_resolve_to_internal_addresses_are_not_posted_to(
     settings.GAZETTE_PUSH_ALLOW_INSECURE = False
     fanout.sender_reset()  # a worker started with it: the check runs as connections open
     push_service.reset()
-    again = send(article, django_capture_on_commit_callbacks, title="Second")
+    again = send(article, django_capture_on_commit_callbacks, title="Second", force=True)
     assert push_service.accepted == 0 and again.failed == 2
 
 

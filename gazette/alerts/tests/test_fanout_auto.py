@@ -77,6 +77,37 @@ def test_command_line_sends_once_then_only_with_force(
         call_command("alerts", "send", "999999")
 
 
+def test_command_line_refuses_a_second_alert_to_a_storys_followers_unless_forced(
+        article: Any, push_service: Any, django_capture_on_commit_callbacks: Any) -> None:
+    follower = push_service.make_subscriber()
+    topic = f"story:{article.pk}"
+    subscribe(follower, topic)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("alerts", "send", str(article.pk), "--topic", topic, stdout=StringIO())
+    with pytest.raises(CommandError, match="already sent"):
+        call_command("alerts", "send", str(article.pk), "--topic", topic)
+    assert push_service.received[follower.id] == 1 and Alert.objects.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("alerts", "send", str(article.pk), "--topic", topic, "--force",
+                     stdout=StringIO())
+    assert push_service.received[follower.id] == 2
+
+
+def test_publication_sends_no_automatic_alert_after_a_manual_breaking_one(
+        article: Any, push_service: Any, settings: Any,
+        django_capture_on_commit_callbacks: Any) -> None:
+    from gazette.alerts import services
+
+    settings.GAZETTE_ALERTS_AUTO = True
+    subscriber = push_service.make_subscriber()
+    subscribe(subscriber, "breaking")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.alert_for_article(article, force=True)  # forced: not the automatic one
+    article.breaking = True
+    publish(article, django_capture_on_commit_callbacks)
+    assert Alert.objects.count() == 1 and push_service.received[subscriber.id] == 1
+
+
 class _Hub(BaseHTTPRequestHandler):
     pings: list[dict[str, list[str]]] = []
 

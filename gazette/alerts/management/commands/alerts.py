@@ -37,7 +37,7 @@ class Command(BaseCommand):
         send.add_argument("--topic", default="breaking",
                           help="breaking (default), section:<id> or story:<id>")
         send.add_argument("--force", action="store_true",
-                          help="send even if the story's automatic alert went out")
+                          help="send even if the story already had an alert on this topic")
         resume = sub.add_parser("resume", help="walk an alert's fan-out again")
         resume.add_argument("alert_id", type=int)
 
@@ -57,8 +57,7 @@ class Command(BaseCommand):
         article = article_from(options["article"])
         topic = options["topic"]
         try:
-            alert = alert_for_article(article, topic=topic, force=options["force"],
-                                      auto=not options["force"] and topic == "breaking")
+            alert = alert_for_article(article, topic=topic, force=options["force"])
         except AlertRefused as error:
             raise CommandError(str(error)) from error
         audience = audience_size(topic)
