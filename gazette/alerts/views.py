@@ -95,8 +95,15 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _choices(current: list[str]) -> list[tuple[str, str]]:
+    """Breaking news, every live section (a reader may add one here), then the reader's other
+    topics (stories followed; a section no longer published, so it can be unticked)."""
+    from gazette.news.models import SectionPage
+
     choices = [(topics.BREAKING, topics.topic_label(topics.BREAKING))]
-    choices += [(t, topics.topic_label(t)) for t in current if t != topics.BREAKING]
+    sections = SectionPage.objects.live().order_by("path").values_list("pk", "title")
+    choices += [(topics.section_topic(pk), f"Section: {title}") for pk, title in sections]
+    offered = {value for value, _ in choices}
+    choices += [(t, topics.topic_label(t)) for t in current if t not in offered]
     return choices
 
 
