@@ -1,5 +1,14 @@
 """Sending push messages: one pool of kept-open HTTP/1.1 connections per push service origin,
-a few threads per origin so that waiting on one answer does not stall the next encryption.
+a thread per connection, and on each connection the requests pipelined a window at a time.
+
+Pipelining (RFC 9112 section 9.3): a thread encrypts a window of messages, writes their requests
+in one go, then reads the answers, which come in the order of the requests. One request and
+answer at a time cost about 110-150 µs of CPU a message beyond the encryption (a wake-up and a
+hand-over of the GIL per answer); a window of 16 brings that to a few µs. POST is not
+idempotent, so a connection that breaks mid-window must not make a message go twice: a request
+that was (or may have been) written and got no answer comes back as "no answer" (the fan-out
+retries it later, as for any dropped connection); only the windows not yet written go on, over
+a new connection.
 
 Why not httpx here: on this path the HTTP client costs more than the encryption. Measured on
 loopback, httpx.Client spends about 520 µs of CPU per POST, http.client about 130 µs and the
@@ -14,6 +23,7 @@ import contextlib
 import email.utils
 import ipaddress
 import logging
+import re
 import socket
 import ssl
 import threading
@@ -23,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .push import VapidSigner, encrypt, origin_of
+from .push import VapidSigner, encrypt
 from .ssrf import EndpointRefused, endpoint_addresses
 
 logger = logging.getLogger(__name__)
@@ -33,6 +43,9 @@ logger = logging.getLogger(__name__)
 IDLE_REOPEN_SECONDS = 4.0
 MAX_RESPONSE_HEAD = 64 * 1024
 MAX_RESPONSE_BODY = 1024 * 1024
+# Requests written on a connection before its answers are read. 16 takes nearly all of the
+# gain (64 measured no better) and keeps what one broken connection leaves unanswered small.
+PIPELINE_WINDOW = 16
 
 
 @dataclass(frozen=True)
@@ -138,15 +151,33 @@ class _Connection:
         data, self.buffer = self.buffer[:size], self.buffer[size:]
         return data
 
-    def post(self, request: bytes) -> tuple[int, dict[str, str]]:
-        """Send a whole request, read the answer; (status, lower-cased headers)."""
-        now = time.monotonic()
-        if self.sock is not None and now - self.used_at > IDLE_REOPEN_SECONDS:
+    def ready(self) -> None:
+        """Open the connection unless it is open and was used lately (EndpointRefused, OSError
+        when it cannot be opened)."""
+        if self.sock is not None and time.monotonic() - self.used_at > IDLE_REOPEN_SECONDS:
             self.close()
         if self.sock is None:
             self.sock = self._open()
+            self.used_at = time.monotonic()
+
+    def write(self, data: bytes) -> None:
+        """Write requests; on failure the connection is closed and nobody knows how much of
+        ``data`` the push service got."""
+        if self.sock is None:
+            raise ConnectionFailed("not connected")
         try:
-            self.sock.sendall(request)
+            self.sock.sendall(data)
+        except OSError as error:
+            self.close()
+            raise ConnectionFailed(str(error) or type(error).__name__) from error
+
+    def read_answer(self) -> tuple[int, dict[str, str]]:
+        """The next answer on the connection: (status, lower-cased headers). An answer that
+        ends the connection (``Connection: close``, HTTP/1.0, a body running to the end)
+        closes it: the answers to requests written after it will not come."""
+        if self.sock is None:
+            raise ConnectionFailed("the push service closed the connection")
+        try:
             while b"\r\n\r\n" not in self.buffer:
                 if len(self.buffer) > MAX_RESPONSE_HEAD:
                     raise ConnectionFailed("response head too large")
@@ -169,6 +200,12 @@ class _Connection:
             self.close()
         self.used_at = time.monotonic()
         return status, headers
+
+    def post(self, request: bytes) -> tuple[int, dict[str, str]]:
+        """Send one whole request and read its answer."""
+        self.ready()
+        self.write(request)
+        return self.read_answer()
 
     def _skip_body(self, status: int, headers: dict[str, str]) -> None:
         if status in (204, 304) or 100 <= status < 200:
@@ -266,15 +303,17 @@ class PushSender:
              on_outcome: Callable[[PushOutcome], None] | None = None) -> list[PushOutcome]:
         """Send ``payload`` to every message's subscription; one outcome per message, in no
         particular order. Nothing raises for one bad subscription or an unreachable service."""
-        by_origin: dict[str, list[PushMessage]] = {}
+        by_origin: dict[str, list[tuple[PushMessage, str]]] = {}
         for message in messages:
-            by_origin.setdefault(origin_of(message.endpoint), []).append(message)
+            origin, target = split_endpoint(message.endpoint)
+            by_origin.setdefault(origin, []).append((message, target))
         futures = []
         for origin, group in by_origin.items():
             pool = self._pool(origin)
             fixed = self._fixed_headers(origin, pool, ttl=ttl, urgency=urgency, topic=topic)
-            # One chunk per connection: each thread sends its share over its own connection.
-            lanes = min(pool.size, len(group))
+            # One share per connection, each sent by a thread of its own; no more connections
+            # than there are windows to fill.
+            lanes = min(pool.size, -(-len(group) // PIPELINE_WINDOW))
             for lane in range(lanes):
                 futures.append(self._executor.submit(
                     self._send_lane, pool, fixed, group[lane::lanes], payload))
@@ -300,40 +339,89 @@ class PushSender:
             lines.append(f"Topic: {topic}")
         return ("\r\n".join(lines) + "\r\n").encode("latin-1")
 
-    def _send_lane(self, pool: _OriginPool, fixed: bytes, messages: Sequence[PushMessage],
-                   payload: bytes) -> list[PushOutcome]:
+    def _send_lane(self, pool: _OriginPool, fixed: bytes,
+                   group: Sequence[tuple[PushMessage, str]], payload: bytes) -> list[PushOutcome]:
         connection = pool.take()
-        outcomes = []
+        outcomes: list[PushOutcome] = []
         try:
-            for index, message in enumerate(messages):
+            for start in range(0, len(group), PIPELINE_WINDOW):
                 try:
-                    outcomes.append(self._send_one(connection, fixed, message, payload))
+                    self._send_window(connection, fixed, group[start:start + PIPELINE_WINDOW],
+                                      payload, outcomes)
                 except EndpointRefused as refused:
-                    # The origin's name now points somewhere internal: nothing of this lane
-                    # goes, and trying again later cannot be told apart from an attack.
+                    # The origin's name now points somewhere internal: nothing more of this
+                    # lane goes, and trying again later cannot be told apart from an attack.
                     logger.warning("alerts: refused to send to %s: %s", pool.origin, refused)
-                    outcomes.extend(PushOutcome(rest.key, None, error=f"refused: {refused}",
-                                                permanent=True) for rest in messages[index:])
+                    outcomes.extend(
+                        PushOutcome(message.key, None, error=f"refused: {refused}",
+                                    permanent=True)
+                        for message, _ in group[start + PIPELINE_WINDOW:])
                     break
         finally:
             pool.give_back(connection)
         return outcomes
 
-    def _send_one(self, connection: _Connection, fixed: bytes, message: PushMessage,
-                  payload: bytes) -> PushOutcome:
+    def _send_window(self, connection: _Connection, fixed: bytes,
+                     window: Sequence[tuple[PushMessage, str]], payload: bytes,
+                     outcomes: list[PushOutcome]) -> None:
+        """Encrypt a window of messages, write their requests at once and read the answers,
+        which come in order; one outcome per message goes into ``outcomes``. Raises
+        EndpointRefused (the window's messages already counted as refused) when the
+        connection must not be opened."""
+        requests: list[bytes] = []
+        keys: list[int] = []
+        for message, target in window:
+            try:
+                body = encrypt(payload, message.p256dh, message.auth)
+            except (ValueError, TypeError) as error:  # keys not on the curve, bad base64, ...
+                outcomes.append(PushOutcome(message.key, None, error=f"unusable keys: {error}",
+                                            permanent=True))
+                continue
+            requests.append(b"".join((
+                f"POST {target} HTTP/1.1\r\n".encode("latin-1", "replace"), fixed,
+                f"Content-Length: {len(body)}\r\n\r\n".encode("ascii"), body)))
+            keys.append(message.key)
+        if not keys:
+            return
         try:
-            body = encrypt(payload, message.p256dh, message.auth)
-        except (ValueError, TypeError) as error:  # keys not on the curve, bad base64, ...
-            return PushOutcome(message.key, None, error=f"unusable keys: {error}",
-                               permanent=True)
-        parts = urlsplit(message.endpoint)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        request = b"".join((
-            f"POST {target} HTTP/1.1\r\n".encode("latin-1", "replace"), fixed,
-            f"Content-Length: {len(body)}\r\n\r\n".encode("ascii"), body))
-        try:
-            status, headers = connection.post(request)
+            connection.ready()
+            connection.write(b"".join(requests))
+        except EndpointRefused as refused:
+            outcomes.extend(PushOutcome(key, None, error=f"refused: {refused}", permanent=True)
+                            for key in keys)
+            raise
         except OSError as error:
-            return PushOutcome(message.key, None, error=f"no answer: {error}")
-        return PushOutcome(message.key, status,
-                           retry_after=retry_after_seconds(headers.get("retry-after")))
+            # Not opened, or the write broke off: none or some of the requests may have
+            # arrived. None is written again here; the fan-out retries them later.
+            outcomes.extend(PushOutcome(key, None, error=f"no answer: {error}") for key in keys)
+            return
+        for index, key in enumerate(keys):
+            try:
+                status, headers = connection.read_answer()
+            except OSError as error:
+                # Written, unanswered: the push service may have it. Not sent again by this
+                # batch, whatever connection the next window uses.
+                outcomes.extend(PushOutcome(rest, None, error=f"no answer: {error}")
+                                for rest in keys[index:])
+                return
+            outcomes.append(PushOutcome(key, status,
+                                        retry_after=retry_after_seconds(headers.get("retry-after"))))
+
+
+# scheme://authority, then a path and/or query; no fragment, backslash or white space. Anything
+# else goes through urlsplit.
+_PLAIN_ENDPOINT = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^/?#\\\s]+)([/?][^#\\\s]*)?")
+
+
+def split_endpoint(endpoint: str) -> tuple[str, str]:
+    """(origin, request target) of a push endpoint: ``("https://push.example:8443",
+    "/send/abc?x=1")``. The origin (``scheme://host[:port]``, lower case) is the audience of the
+    VAPID token and the key of the connection pool. A regular expression for the usual shape:
+    urlsplit costs more per message than the rest of the request's bytes."""
+    match = _PLAIN_ENDPOINT.fullmatch(endpoint)
+    if match is not None and not endpoint.endswith("?"):
+        origin, target = match.group(1), match.group(2) or "/"
+        return origin.lower(), target if target[0] == "/" else "/" + target
+    parts = urlsplit(endpoint)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return f"{parts.scheme}://{parts.netloc}".lower(), target
