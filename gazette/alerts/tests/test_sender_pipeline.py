@@ -12,8 +12,10 @@ from urllib.parse import urlsplit
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from gazette.alerts import sender
 from gazette.alerts.push import VapidSigner, origin_of
 from gazette.alerts.sender import PIPELINE_WINDOW, PushMessage, PushSender, split_endpoint
+from gazette.alerts.ssrf import EndpointRefused
 from gazette.alerts.testing import make_subscriber
 
 
@@ -81,10 +83,10 @@ def allow_loopback_fixture(settings: Any) -> None:
     settings.GAZETTE_PUSH_ALLOW_INSECURE = True  # http on loopback, as in development
 
 
-def push_sender() -> PushSender:
+def push_sender(connections: int = 1) -> PushSender:
     return PushSender(VapidSigner(ec.generate_private_key(ec.SECP256R1()),
                                   "mailto:newsroom@example.org"),
-                      connections_per_origin=1, timeout=5.0)
+                      connections_per_origin=connections, timeout=5.0)
 
 
 def messages_to(sink: Sink, count: int) -> list[PushMessage]:
@@ -116,13 +118,14 @@ def test_a_window_of_requests_is_written_before_any_answer_is_read(
     assert sink.connections == 1
 
 
+@pytest.mark.parametrize("connections", [1, 3])
 def test_requests_written_but_unanswered_are_not_sent_again(
-        allow_loopback: None, sinks: list[Sink]) -> None:
+        allow_loopback: None, sinks: list[Sink], connections: int) -> None:
     # Every connection answers 5 requests and drops the rest of its window.
     sink = Sink(close_after=5)
     sinks.append(sink)
     count = PIPELINE_WINDOW * 2 + 8
-    push = push_sender()
+    push = push_sender(connections)
     try:
         outcomes = push.send(messages_to(sink, count), b"{}", ttl=60)
     finally:
@@ -135,7 +138,7 @@ def test_requests_written_but_unanswered_are_not_sent_again(
     assert len(delivered) == 15 and len(unanswered) == count - 15
     assert all(o.error.startswith("no answer") and not o.permanent for o in unanswered)
     assert {f"/push/{key}" for key in delivered} <= set(sink.targets)
-    # The windows not yet written went on over a new connection each time.
+    # Each window went over a connection of its own: with one, a new one after each break.
     assert sink.connections == 3
 
 
@@ -167,3 +170,34 @@ def test_split_endpoint_agrees_with_urlsplit(endpoint: str) -> None:
     parts = urlsplit(endpoint)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     assert split_endpoint(endpoint) == (origin_of(endpoint), target)
+
+
+def test_a_connection_refused_mid_round_stops_the_rest_but_reads_what_was_written(
+        allow_loopback: None, sinks: list[Sink], monkeypatch: pytest.MonkeyPatch) -> None:
+    sink = Sink()
+    sinks.append(sink)
+    real = sender.endpoint_addresses
+    opened: list[str] = []
+
+    def first_only(url: str) -> Any:
+        # The first connection finds a public address; by the second the name is internal.
+        opened.append(url)
+        if len(opened) > 1:
+            raise EndpointRefused("private address 10.1.2.3")
+        return real(url)
+
+    monkeypatch.setattr(sender, "endpoint_addresses", first_only)
+    count = PIPELINE_WINDOW * 2 + 8
+    push = push_sender(connections=3)
+    try:
+        outcomes = push.send(messages_to(sink, count), b"{}", ttl=60)
+    finally:
+        push.close()
+
+    assert sorted(o.key for o in outcomes) == list(range(count))
+    delivered = sorted(o.key for o in outcomes if o.status == 201)
+    assert delivered == list(range(PIPELINE_WINDOW)) and len(sink.targets) == PIPELINE_WINDOW
+    refused = [o for o in outcomes if o.status is None]
+    assert len(refused) == count - PIPELINE_WINDOW
+    assert all(o.permanent and "private address" in o.error for o in refused)
+    assert len(opened) == 2
