@@ -102,7 +102,7 @@ def comment_html(node: selectors.CommentNode, *, closed: bool, max_depth: int, n
 
 
 @dataclass(frozen=True)
-class RenderedDiscussion:
+class RenderedDiscussion(selectors.PageNumbers):
     """One page of a story's discussion, its comments rendered (``items``: the ``<li>`` of
     each top-level comment, its replies within)."""
 
@@ -111,22 +111,6 @@ class RenderedDiscussion:
     num_pages: int
     count: int
     surge: bool = False
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def previous_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_number(self) -> int:
-        return self.number + 1
 
 
 def _key(article: ArticlePage, rules: DiscussionRules, number: int, closed: bool,

@@ -35,16 +35,12 @@ class CommentNode:
         return identicon(self.comment.email_key)
 
 
-@dataclass
-class DiscussionPage:
-    """One page of a story's discussion: top-level comments and their threads."""
 
-    nodes: list[CommentNode]
+class PageNumbers:
+    """Where a page of the discussion stands among its pages (for the pagination links)."""
+
     number: int
     num_pages: int
-    count: int
-    # Surge mode: first-time commenters are held while the story takes a rush of comments.
-    surge: bool = False
 
     @property
     def has_previous(self) -> bool:
@@ -61,6 +57,18 @@ class DiscussionPage:
     @property
     def next_number(self) -> int:
         return self.number + 1
+
+
+@dataclass
+class DiscussionPage(PageNumbers):
+    """One page of a story's discussion: top-level comments and their threads."""
+
+    nodes: list[CommentNode]
+    number: int
+    num_pages: int
+    count: int
+    # Surge mode: first-time commenters are held while the story takes a rush of comments.
+    surge: bool = False
 
 
 def approved(article_id: int) -> QuerySet[Comment]:
