@@ -26,7 +26,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -46,6 +46,7 @@ from .services import (
     FormEvidence,
     Refused,
     checked_ip,
+    clean_line,
     comment_store,
     email_key,
 )
@@ -374,6 +375,13 @@ def run_pipeline(
     now: datetime,
     rules: DiscussionRules | None = None,
 ) -> Accepted | Refused:
+    # Control characters (NUL among them, which PostgreSQL refuses in any text) leave every
+    # one-line field before the first query sees it, as they would when stored.
+    entry = replace(entry, author=clean_line(entry.author, 245),
+                    email=clean_line(entry.email, 100), url=clean_line(entry.url, 200))
+    evidence = replace(evidence, user_agent=clean_line(evidence.user_agent, 512),
+                       referrer=clean_line(evidence.referrer, 2000),
+                       honeypot=evidence.honeypot.replace("\x00", "\ufffd"))
     ctx = Context(
         article=article, entry=entry, evidence=evidence, user=user, now=now,
         rules=rules or rules_for(article), text=comment_text.normalise(entry.text),

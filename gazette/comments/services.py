@@ -125,7 +125,7 @@ def checked_ip(value: str | None) -> str | None:
         return None
 
 
-def _clean(value: str, limit: int) -> str:
+def clean_line(value: str, limit: int) -> str:
     """A one-line field as stored: control characters (NUL among them) removed, cut to its
     column's length (the door checks lengths; a second door might not)."""
     return "".join(ch for ch in value if ord(ch) >= 32 and ord(ch) != 127).strip()[:limit]
@@ -162,11 +162,11 @@ def comment_store(
     comment = Comment(
         article=article, parent=parent, thread_id=thread_id,
         depth=(parent.depth + 1 if parent else 1),
-        author_name=_clean(entry.author, 245), author_email=_clean(entry.email, 100),
-        author_url=_clean(entry.url, 200), text=body, html=comment_text.render(body),
+        author_name=clean_line(entry.author, 245), author_email=clean_line(entry.email, 100),
+        author_url=clean_line(entry.url, 200), text=body, html=comment_text.render(body),
         status=status, user=user if user is not None and user.is_authenticated else None,
         is_staff=is_staff, ip_address=checked_ip(evidence.ip_address),
-        user_agent=_clean(evidence.user_agent, 512), email_key=email_key(entry.email),
+        user_agent=clean_line(evidence.user_agent, 512), email_key=email_key(entry.email),
         notify_replies=entry.notify_replies, created_at=now, trail=trail, held_by=held_by,
         spam_score=spam_score, spam_guid=spam_guid, spam_stats=spam_stats or {},
         seconds_to_submit=seconds, script_ran=evidence.script_ran,

@@ -71,3 +71,28 @@ def test_any_input_is_stored_inert_or_refused(open_article, author, email, text,
         assert_inert(stored.html)
         assert "\x00" not in stored.text + stored.author_name + stored.author_email
         assert len(stored.author_name) <= 245 and len(stored.author_url) <= 200
+
+
+@pytest.mark.parametrize("where", ["author", "email", "url", "user_agent", "referrer",
+                                   "honeypot"])
+def test_a_nul_in_any_field_is_no_error_on_any_database(open_article, where):
+    # PostgreSQL refuses NUL in every text parameter, in a lookup as much as in a write:
+    # the duplicate check once asked the database with the raw name (found by the fuzz test
+    # above, on PostgreSQL only).
+    fields = {"author": "Ada", "email": "ada@example.org", "url": "", "user_agent": "Firefox",
+              "referrer": "", "honeypot": ""}
+    fields[where] = fields[where] + "\x00x"
+    entry = CommentInput(author=fields["author"], email=fields["email"], url=fields["url"],
+                         text=f"A fair point about the barrier ({where}).")
+    evidence = FormEvidence(ip_address="203.0.113.9", user_agent=fields["user_agent"],
+                            referrer=fields["referrer"], honeypot=fields["honeypot"],
+                            rendered_at=1.7e9 - 30, submitted_at=1.7e9, token_valid=True,
+                            script_ran=True)
+    first = comment_submit(article=open_article, entry=entry, evidence=evidence)
+    assert isinstance(first, Accepted)
+    stored = Comment.objects.get(pk=first.comment.pk)
+    assert "\x00" not in stored.author_name + stored.author_email + stored.user_agent
+    if where == "honeypot":
+        assert stored.status == "spam"  # a filled honeypot stays filled
+    again = comment_submit(article=open_article, entry=entry, evidence=evidence)
+    assert isinstance(again, Refused) and again.status == 409  # found as its duplicate
