@@ -11,8 +11,8 @@ from django.utils.text import slugify
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
-from wagtail.fields import StreamField
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, TitleFieldPanel
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
@@ -101,7 +101,7 @@ class HomePage(RememberedRoutesMixin, NoRestrictionsShortcutMixin, Page):
     )
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("featured_article")]
-    subpage_types = ["news.SectionPage"]
+    subpage_types = ["news.SectionPage", "news.CorrectionsPage"]
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
@@ -115,8 +115,13 @@ class HomePage(RememberedRoutesMixin, NoRestrictionsShortcutMixin, Page):
 
 class SectionPage(NoRestrictionsShortcutMixin, Page):
     intro = models.CharField(max_length=250, blank=True)
+    opinion = models.BooleanField(
+        default=False,
+        help_text="Stories here are opinion: typed as such for search engines, shown in the "
+                  "front page's opinion row.",
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("opinion")]
     parent_page_types = ["news.HomePage"]
     subpage_types = ["news.ArticlePage"]
 
@@ -168,12 +173,19 @@ class ArticlePage(NoRestrictionsShortcutMixin, Page):
     breaking = models.BooleanField(default=False, help_text="Show in the breaking-news banner.")
     updated_at = models.DateTimeField(
         null=True, blank=True,
-        help_text="Shown to readers as 'Updated'. Leave empty to use the last publication time.",
+        help_text="Shown to readers as 'Updated'. Left empty, it is the last publication time, or, "
+                  "with an update note, the time you save: clear it for each new update.",
+    )
+    update_note = models.CharField(
+        max_length=250, blank=True,
+        help_text="A significant update: what changed, shown to readers beside 'Updated' and "
+                  "sent to the story's followers once when published.",
     )
     comments_open = models.BooleanField(default=True)
     language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en")
 
-    content_panels = Page.content_panels + [
+    content_panels = [
+        TitleFieldPanel("title", heading="Headline", placeholder="Headline*"),
         FieldPanel("standfirst"),
         FieldPanel("dateline"),
         MultiFieldPanel(
@@ -187,10 +199,14 @@ class ArticlePage(NoRestrictionsShortcutMixin, Page):
             heading="Credits",
         ),
         FieldPanel("tags"),
+        MultiFieldPanel(
+            [FieldPanel("update_note"), FieldPanel("updated_at")],
+            heading="Significant update",
+        ),
+        InlinePanel("corrections", label="Correction", heading="Corrections"),
     ]
     settings_panels = Page.settings_panels + [
-        FieldPanel("breaking"), FieldPanel("updated_at"), FieldPanel("comments_open"),
-        FieldPanel("language"),
+        FieldPanel("breaking"), FieldPanel("comments_open"), FieldPanel("language"),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("standfirst"),
@@ -205,6 +221,13 @@ class ArticlePage(NoRestrictionsShortcutMixin, Page):
 
     class Meta:
         indexes = [models.Index(fields=["breaking"])]
+
+    def clean(self) -> None:
+        super().clean()
+        # A described update is dated when written unless the editor gave its time; the
+        # date is also what makes it a new update (announced once, see AnnouncedUpdate).
+        if self.update_note and not self.updated_at:
+            self.updated_at = timezone.now()
 
     @property
     def headline(self) -> str:
@@ -251,3 +274,53 @@ class ArticlePage(NoRestrictionsShortcutMixin, Page):
         context["more_from_section"] = partial(selectors.articles_in_order, more_ids)
         context["more_from_section_key"] = f"{version}:{more_ids}"
         return context
+
+
+class ArticleCorrection(Orderable):
+    """A dated correction note, shown at the foot of the story and on the corrections page."""
+
+    page = ParentalKey("news.ArticlePage", on_delete=models.CASCADE, related_name="corrections")
+    corrected_at = models.DateTimeField(default=timezone.now, verbose_name="date")
+    text = models.TextField(
+        help_text="What was wrong and what is right, e.g. 'An earlier version gave the wrong date'."
+    )
+
+    panels = [FieldPanel("corrected_at"), FieldPanel("text")]
+
+    class Meta(Orderable.Meta):
+        indexes = [models.Index(fields=["-corrected_at"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class AnnouncedUpdate(models.Model):
+    """A marked update whose publication was announced (story_update_marked), kept so the
+    announcement goes out once per update however many times the story is republished."""
+
+    article = models.ForeignKey(
+        "news.ArticlePage", on_delete=models.CASCADE, related_name="announced_updates"
+    )
+    updated_at = models.DateTimeField()
+    note = models.CharField(max_length=250)
+    announced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "updated_at"], name="announced_update_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.updated_at:%Y-%m-%d %H:%M}: {self.note[:60]}"
+
+
+class CorrectionsPage(NoRestrictionsShortcutMixin, Page):
+    """Corrections and clarifications: every correction note, newest first."""
+
+    intro = RichTextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["news.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
