@@ -58,11 +58,12 @@ def with_last_delivery(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
 
 
 def time_to_last_delivery(alert: Alert) -> timedelta | None:
-    """From the start of the fan-out to the last delivery (None before the first one)."""
+    """From sending (the editor's Send, the command, the publication) to the last delivery,
+    a wait in the queue included: what a reader waits (None before the first delivery)."""
     last: datetime | None = getattr(alert, "last_delivered_at", None)
-    if last is None or alert.started_at is None:
+    if last is None:
         return None
-    return max(last - alert.started_at, timedelta(0))
+    return max(last - alert.created_at, timedelta(0))
 
 
 def duration_text(duration: timedelta | None) -> str:
