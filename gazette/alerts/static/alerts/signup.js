@@ -83,7 +83,10 @@
   }
 
   Array.prototype.forEach.call(forms, function (form) {
-    if (!pushSupported) return;
+    // Each box on a page (story, footer) loads this script: bind a form once, or one click
+    // would subscribe twice.
+    if (!pushSupported || form.dataset.alertsBound) return;
+    form.dataset.alertsBound = "1";
     var wrapper = form.querySelector(".alerts-box__push");
     var button = form.querySelector(".alerts-box__push-button");
     if (!wrapper || !button) return;
