@@ -6,8 +6,9 @@ nothing. Publication times are relative to the moment of loading, so a fresh dem
 breaking story and a busy last two days.
 
 ``demo_bulk(count)`` adds ``count`` synthetic archive stories (variations of the demo texts spread
-over the past year) for benchmarks. It builds live pages directly, with a single revision each,
-instead of going through a draft and a publish per page, and reuses the demo's images.
+over the past year) for benchmarks. It writes live pages in bulk, with a single revision each,
+instead of going through a draft and a publish per page, and reuses the demo's images
+(``gazette.news.demo_archive``).
 
 The illustrations and author portraits are drawn with Pillow at load time, so the repository
 carries no image files (``gazette.news.demo_images``). The texts live in
@@ -19,8 +20,6 @@ from __future__ import annotations
 import hashlib
 import html
 import io
-import random
-import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -38,13 +37,12 @@ from wagtail.images import get_image_model
 from wagtail.images.models import AbstractImage
 from wagtail.models import Revision
 
+from .demo_archive import archive_add
 from .demo_content import AGENCIES, ARTICLES_BY_SECTION, AUTHORS, HOME_INTRO, SECTIONS
 from .demo_images import render_avatar, render_illustration
 from .models import Agency, ArticleAuthor, ArticlePage, Author, HomePage, SectionPage
 
 LEAD_IMAGE_CREDIT = "Illustration: Gazette demo"
-BULK_BATCH = 200
-ARCHIVE_SLUG = re.compile(r"-archive-(\d+)$")
 # What the loader made, by model, to index in bulk (Wagtail's models are untyped: Any).
 Created = dict[type[Any], list[Any]]
 
@@ -92,33 +90,18 @@ def demo_bulk(count: int, *, stdout: TextIO | None = None, index: bool = True) -
 
     Loads the demo first if needed. Every call adds new stories (numbered after the highest
     archive number so far), spread over the past year and sharing the demo's images. Stories are
-    live, with one published revision each; ``index=False`` skips the search index.
+    live, with one published revision each, written in bulk (``gazette.news.demo_archive``);
+    ``index=False`` skips the search index.
     """
     if count <= 0:
         return 0
     demo_load(stdout=stdout)
     started = time.monotonic()
-    now = timezone.now()
-    templates = _bulk_templates()
-    number = _last_archive_number() + 1
-    rng = random.Random(f"gazette-demo-bulk-{number}")
-    made = 0
-    with _search_indexing_deferred([ArticlePage]):
-        while made < count:
-            batch_size = min(BULK_BATCH, count - made)
-            with transaction.atomic():
-                pages = []
-                for _ in range(batch_size):
-                    template = templates[number % len(templates)]
-                    published = now - timedelta(days=2 + rng.random() * 363)
-                    pages.append(_bulk_article(template, number, published))
-                    number += 1
-                _publish_in_bulk(pages)
-                if index:
-                    _index_now({ArticlePage: pages})
-            made += batch_size
-            _report(stdout, f"Demo archive: {made}/{count} stories "
-                            f"({time.monotonic() - started:.1f} s).")
+
+    def report(progress: str) -> None:
+        _report(stdout, f"Demo archive: {progress} stories ({time.monotonic() - started:.1f} s).")
+
+    made = archive_add(count, report=report, index=index)
     _clear_page_cache()
     return made
 
@@ -265,101 +248,6 @@ def _block(kind: str, value: Any) -> dict[str, Any]:
                  "facts": [{"type": "item", "value": fact, "id": str(uuid.uuid4())}
                            for fact in value["facts"]]}
     return {"type": kind, "value": value, "id": str(uuid.uuid4())}
-
-
-# --- The archive for benchmarks -----------------------------------------------------------------
-
-
-def _bulk_templates() -> list[ArticlePage]:
-    slugs = [spec["slug"] for specs in ARTICLES_BY_SECTION.values() for spec in specs]
-    sections = {s.pk: s for s in SectionPage.objects.filter(
-        slug__in=[info["slug"] for info in SECTIONS], depth=3)}
-    templates = []
-    for template in (ArticlePage.objects.filter(slug__in=slugs, depth=4)
-                     .select_related("agency")
-                     .prefetch_related("tagged_items__tag", "article_authors")
-                     .order_by("path")):
-        parent = next((s for s in sections.values() if template.path.startswith(s.path)), None)
-        if parent is None:
-            continue
-        template._demo_parent = parent
-        template._demo_tags = [item.tag for item in template.tagged_items.all()]
-        template._demo_author_ids = [link.author_id for link in template.article_authors.all()]
-        templates.append(template)
-    if not templates:
-        raise RuntimeError("The demo articles are missing: cannot build the archive from them.")
-    return templates
-
-
-def _last_archive_number() -> int:
-    slugs = ArticlePage.objects.filter(slug__contains="-archive-").values_list("slug", flat=True)
-    numbers = [int(m.group(1)) for m in map(ARCHIVE_SLUG.search, slugs) if m]
-    return max(numbers, default=0)
-
-
-def _bulk_article(template: ArticlePage, number: int, published: datetime) -> ArticlePage:
-    parent: SectionPage = template._demo_parent
-    body = [dict(block, id=str(uuid.uuid4())) for block in template.body.raw_data]
-    body.append(_block("paragraph", f"From the Gazette demo archive, story number {number}."))
-    title = f"{template.title} (archive {number})"
-    article = ArticlePage(
-        title=title,
-        draft_title=title,
-        slug=f"{template.slug[:60]}-archive-{number}",
-        standfirst=template.standfirst,
-        dateline=template.dateline,
-        lead_image_id=template.lead_image_id,
-        lead_image_caption=template.lead_image_caption,
-        lead_image_credit=template.lead_image_credit,
-        lead_image_alt=template.lead_image_alt,
-        body=body,
-        agency_id=template.agency_id,
-        comments_open=number % 9 != 0,
-        language=template.language,
-        locale_id=parent.locale_id,
-        live=True,
-        has_unpublished_changes=False,
-        first_published_at=published,
-        last_published_at=published,
-        latest_revision_created_at=published,
-    )
-    article.article_authors = [
-        ArticleAuthor(author_id=author_id, sort_order=position)
-        for position, author_id in enumerate(template._demo_author_ids)
-    ]
-    article.tags.add(*template._demo_tags)
-    # treebeard's public way to append a child: about 2 ms of CPU more a story than computing
-    # paths with its private helpers did (4.0 -> 6.2 s for 1,000), in a loader for benchmarks.
-    parent.add_child(instance=article)
-    return article
-
-
-def _publish_in_bulk(pages: list[ArticlePage]) -> None:
-    """Give each new live page the single revision that Wagtail expects of a published page."""
-    base_content_type_id = pages[0].get_base_content_type().pk
-    revisions = Revision.objects.bulk_create([
-        Revision(
-            content_type_id=page.content_type_id,
-            base_content_type_id=base_content_type_id,
-            object_id=str(page.pk),
-            object_str=str(page),
-            content=page.serializable_data(),
-            created_at=page.first_published_at,
-        )
-        for page in pages
-    ])
-    if any(revision.pk is None for revision in revisions):  # a backend without RETURNING
-        by_page = dict(
-            Revision.objects.filter(
-                base_content_type_id=base_content_type_id,
-                object_id__in=[str(page.pk) for page in pages],
-            ).values_list("object_id", "pk")
-        )
-        for revision in revisions:
-            revision.pk = by_page[revision.object_id]
-    for page, revision in zip(pages, revisions, strict=True):
-        page.latest_revision_id = page.live_revision_id = revision.pk
-    ArticlePage.objects.bulk_update(pages, ["latest_revision", "live_revision"])
 
 
 # --- Images -------------------------------------------------------------------------------------
