@@ -1,7 +1,7 @@
 """sitemap.xml, the Google News sitemap and robots.txt."""
 
 import xml.etree.ElementTree as ET
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from django.conf import settings
@@ -126,3 +126,64 @@ def test_sitemaps_are_cached_until_a_story_is_published(article, section,
         assert client.get(url)["X-Page-Cache"] == "miss", url
     assert newer.url in client.get("/sitemap-pages.xml").content.decode()
     assert newer.url in client.get("/news-sitemap.xml").content.decode()
+
+
+# --- The archive's sitemaps: plain rows and entries joined in one pass ---------------------------
+
+
+def test_sitemap_files_are_what_djangos_own_template_writes(article, section):
+    from django.contrib.sitemaps import views as sitemap_views
+    from django.test import RequestFactory
+
+    make_article(section, title="Café & crêpes", slug="café-crêpes", tags=["Food & drink"])
+    updated = make_article(section, title="An update", slug="updated")
+    type(updated).objects.filter(pk=updated.pk).update(updated_at=hours_ago(1))
+    for name, sitemap_class in sitemaps.SITEMAPS.items():
+        request = RequestFactory().get(f"/sitemap-{name}.xml")
+        ours = sitemaps.sitemap_section(request, name)
+        ours.render()
+        djangos = sitemap_views.sitemap(request, {name: sitemap_class(request)}, section=name)
+        djangos.render()
+        assert ours.content == djangos.content, name
+        assert ours.headers == djangos.headers, name
+
+
+def test_pages_sitemap_lists_what_each_page_answers_for_its_url_and_lastmod(article, section):
+    from wagtail.models import Page
+
+    from gazette.news.models import ArticlePage
+
+    make_article(section, title="Café & crêpes", slug="café-crêpes")
+    updated = make_article(section, title="An update", slug="updated")
+    ArticlePage.objects.filter(pk=updated.pk).update(updated_at=hours_ago(1))
+    urlset = fetch_xml("/sitemap-pages.xml")
+    listed = {u.findtext("sm:loc", namespaces=NS): u.findtext("sm:lastmod", namespaces=NS)
+              for u in urlset.findall("sm:url", NS)}
+    expected = {}
+    for page in Page.objects.live().specific():
+        if page.depth < 2:
+            continue
+        if isinstance(page, ArticlePage):
+            when = page.modified_at
+        else:
+            when = page.last_published_at or page.latest_revision_created_at
+        expected[base() + page.get_url_parts()[2]] = f"{when:%Y-%m-%d}" if when else None
+    assert listed == expected
+    assert base() + "/world/caf%C3%A9-cr%C3%AApes/" in listed
+
+
+def test_sitemap_index_lastmod_is_the_newest_change(article, section):
+    from gazette.news.cache import page_cache_clear
+    from gazette.news.models import ArticlePage
+
+    index = fetch_xml("/sitemap.xml")
+    pages = next(s for s in index.findall("sm:sitemap", NS)
+                 if s.findtext("sm:loc", namespaces=NS).endswith("/sitemap-pages.xml"))
+    before = pages.findtext("sm:lastmod", namespaces=NS)
+    ArticlePage.objects.filter(pk=article.pk).update(updated_at=datetime(2099, 1, 2, tzinfo=UTC))
+    page_cache_clear()  # an update() bypasses the signals that refresh cached pages
+    index = fetch_xml("/sitemap.xml")
+    pages = next(s for s in index.findall("sm:sitemap", NS)
+                 if s.findtext("sm:loc", namespaces=NS).endswith("/sitemap-pages.xml"))
+    assert before != pages.findtext("sm:lastmod", namespaces=NS)
+    assert pages.findtext("sm:lastmod", namespaces=NS).startswith("2099-01-02")
