@@ -37,8 +37,28 @@ def live_articles() -> QuerySet[ArticlePage]:
     )
 
 
+class ArchivePaginator(Paginator):
+    """Django's paginator, but a page past the middle of an ordered queryset is read from the
+    other end: the last page of a section of 20,000 stories skips 8 rows instead of 19,990
+    (an OFFSET is a walk over every row it skips). The same rows, in the same order."""
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list
+        if (bottom <= self.count // 2 or not isinstance(rows, QuerySet) or not rows.ordered
+                or rows.query.is_sliced):
+            return super().page(number)
+        found = list(rows.reverse()[self.count - top:self.count - bottom])
+        found.reverse()
+        return Page(found, number, self)
+
+
 def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE) -> Page:
-    paginator = Paginator(queryset, per_page)
+    paginator = ArchivePaginator(queryset, per_page)
     try:
         return paginator.page(request.GET.get("page", 1))
     except PageNotAnInteger:
@@ -138,7 +158,10 @@ def with_credits(article: ArticlePage) -> ArticlePage:
 
 
 def articles_tagged(slug: str) -> QuerySet[ArticlePage]:
-    return live_articles().filter(tags__slug=slug).distinct()
+    # The ids in a sub-query rather than a join made DISTINCT: SQLite then walks the stories
+    # newest first and stops at the page's last, where it sorted every story with the tag.
+    tagged = ArticleTag.objects.filter(tag__slug=slug).values("content_object_id")
+    return live_articles().filter(pk__in=tagged)
 
 
 def articles_by_author(author_id: int) -> QuerySet[ArticlePage]:
