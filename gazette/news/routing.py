@@ -68,6 +68,30 @@ def _remembered_page(key: str, url_path: str) -> Page | None:
     return page
 
 
+PARENT_PREFIX = "route:parent:"
+
+
+def remembered_page_at(model: type[Page], path: str) -> Page | None:
+    """The ``model`` page at tree ``path`` (a story's section), remembered like a route.
+
+    Pages are read at every uncached request of a story for what changes only when pages are
+    published, moved or deleted; each of those changes the routes' version, and an answer is
+    used only under the version it was read under (read before the query, so an answer read
+    while a publication commits is stored under the version that publication replaces).
+    """
+    key = f"{PARENT_PREFIX}{model._meta.label_lower}:{path}"
+    found = cache.get_many([VERSION_PREFIX + GLOBAL_TAG, VERSION_PREFIX + ROUTES_TAG, key])
+    version, entry = _current_version(found), found.get(key)
+    if version is not None and entry is not None and entry[0] == version:
+        return entry[1]
+    page = model.objects.filter(path=path).first()
+    if version is None:
+        tags_version(GLOBAL_TAG, ROUTES_TAG)  # the versions exist from now on: next time
+    else:
+        cache.set(key, (version, page), timeout=ROUTE_SECONDS)
+    return page
+
+
 class RememberedRoutesMixin:
     """For a site's root page: routes below it are remembered (see the module's docstring)."""
 

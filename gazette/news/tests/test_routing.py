@@ -187,3 +187,22 @@ def test_the_remembered_site_is_the_site_wagtail_finds(article, section, setting
         fresh = Site.find_for_request(RequestFactory().get("/", HTTP_HOST=host))
         assert seen[-1].pk == fresh.pk == (other.pk if host == "other.example" else
                                            Site.objects.get(is_default_site=True).pk)
+
+
+def test_a_storys_section_is_remembered_with_the_routes(article):
+    client = Client()
+    first, _ = _get(client, article.url)
+    second, queries = _get(client, article.url)
+    assert second.content == first.content
+    assert not any('FROM "news_sectionpage"' in sql for sql in queries)
+
+
+def test_a_renamed_section_shows_on_its_stories_once_published(
+        article, section, django_capture_on_commit_callbacks):
+    client = Client()
+    assert "World" in client.get(article.url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        section.title = "Abroad"
+        section.save_revision().publish()
+    page = client.get(article.url).content.decode()
+    assert "Abroad" in page and ">World<" not in page
