@@ -46,9 +46,21 @@ def discussion_changed(article_id: int, *, last_comment_at: datetime | None = No
     return count
 
 
-def discussion_touched(article_id: int, last_comment_at: datetime) -> None:
-    """A comment was stored that readers do not see (held, spam, trash)."""
-    _discussion_update(article_id, {"last_comment_at": last_comment_at})
+def discussion_posted(article_id: int, *, approved_count: int | None,
+                      last_comment_at: datetime) -> None:
+    """The pipeline stored a comment: the story's last comment time, and with a published
+    one its approved count (counted by the caller in the same transaction) and a refresh of
+    what shows the comments."""
+    from . import hot
+
+    if not hot.discussion_update(article_id, approved_count=approved_count,
+                                 last_comment_at=last_comment_at):
+        updates: dict[str, object] = {"last_comment_at": last_comment_at}
+        if approved_count is not None:
+            updates["approved_count"] = approved_count
+        _discussion_update(article_id, updates)
+    if approved_count is not None:
+        invalidate_on_commit(discussion_tags(article_id))
 
 
 def _discussion_update(article_id: int, updates: dict[str, object]) -> None:

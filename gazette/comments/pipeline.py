@@ -18,6 +18,9 @@ serialises writers (SQLite's write lock; a PostgreSQL advisory lock per IP addre
 so two posts at once from one address can never both pass. They are decided there only: a
 refused post costs a spam check (whose writes are then dropped), an accepted one (most of
 them) two queries fewer. Their place in the trail is still steps 2 and 3.
+
+Every post runs these steps, so their statements are plain SQL (``hot.py``): what the checks
+read before the write is one statement, flood and duplicate one, the counts after it one.
 """
 
 from __future__ import annotations
@@ -33,9 +36,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
 
-from . import effects, surge
+from . import effects, hot, surge
 from . import spam as spam_step
 from . import text as comment_text
 from .models import Comment, Order, Status
@@ -79,6 +81,8 @@ class Context:
     ip_address: str | None
     is_staff: bool
     parent: Comment | None = None
+    # The story's address for the spam engine (None: asked of the page).
+    permalink: str | None = None
     # Surge mode as the pipeline began (None: not read yet).
     surging: bool | None = None
     spam: spam_step.SpamDecision | None = None
@@ -89,17 +93,25 @@ class Context:
         self.trail.append({"step": step, "outcome": str(outcome), "reason": reason,
                            "at": self.now.isoformat(), **more})
 
+    def _read_state(self) -> None:
+        # Both in one statement: a step that needs one (the spam defence) comes before the
+        # one that needs the other (surge), and nearly every post runs both.
+        returning, surging = hot.commenter_state(self.email_key, self.article.pk)
+        if self._first_time is None:
+            self._first_time = not returning
+        if self.surging is None:
+            self.surging = surging
+
     def in_surge(self) -> bool:
         if self.surging is None:
-            self.surging = surge.surge_active(self.article.pk)
-        return self.surging
+            self._read_state()
+        return bool(self.surging)
 
     def first_time(self) -> bool:
         """No earlier approved comment with this address."""
         if self._first_time is None:
-            self._first_time = not (self.email_key and Comment.objects.filter(
-                email_key=self.email_key, status=Status.APPROVED).exists())
-        return self._first_time
+            self._read_state()
+        return bool(self._first_time)
 
 
 Refusing = Callable[[Context], "Refused | None"]
@@ -133,35 +145,22 @@ def check_parent(ctx: Context) -> Refused | None:
     return None
 
 
-# --- 2. flood -------------------------------------------------------------------------------
+# --- 2. flood, 3. duplicate (decided in the write: see the module's docstring) -----------
 
-def check_flood(ctx: Context) -> Refused | None:
+def flood_or_duplicate(ctx: Context) -> Refused | None:
+    """Steps 2 and 3 in one statement: flood first, as their order says."""
     seconds = flood_seconds()
-    if ctx.is_staff or seconds <= 0:
-        return None
-    same = Q()
-    if ctx.ip_address:
-        same |= Q(ip_address=ctx.ip_address)
-    if ctx.email_key:
-        same |= Q(email_key=ctx.email_key)
-    if not same:
-        return None
-    recent = Comment.objects.filter(same, created_at__gt=ctx.now - timedelta(seconds=seconds),
-                                    created_at__lte=ctx.now + timedelta(seconds=seconds))
-    if recent.exists():
+    window = (None if ctx.is_staff or seconds <= 0 else
+              (ctx.ip_address, ctx.email_key, ctx.now - timedelta(seconds=seconds),
+               ctx.now + timedelta(seconds=seconds)))
+    found = hot.flood_or_duplicate(
+        flood=window, article_id=ctx.article.pk,
+        parent_id=ctx.parent.pk if ctx.parent else None, author_name=ctx.entry.author.strip(),
+        email_key=ctx.email_key, text=ctx.text)
+    if found == "flood":
         return Refused(429, f"You are posting too quickly. Wait {seconds} seconds and send "
                        "your comment again.", "flood")
-    return None
-
-
-# --- 3. duplicate ---------------------------------------------------------------------------
-
-def check_duplicate(ctx: Context) -> Refused | None:
-    duplicate = Comment.objects.filter(
-        article_id=ctx.article.pk, parent_id=ctx.parent.pk if ctx.parent else None,
-        author_name=ctx.entry.author.strip(), email_key=ctx.email_key, text=ctx.text,
-    ).exclude(status=Status.TRASH)
-    if duplicate.exists():
+    if found == "duplicate":
         return Refused(409, "You have already said that.", "duplicate", "comment")
     return None
 
@@ -219,7 +218,7 @@ def check_spam(ctx: Context) -> Decision | None:
         return None
     decision = spam_step.spam_defence(
         article=ctx.article, entry=ctx.entry, text=ctx.text, evidence=ctx.evidence,
-        user=ctx.user, now=ctx.now, first_time=ctx.first_time())
+        user=ctx.user, now=ctx.now, first_time=ctx.first_time(), permalink=ctx.permalink)
     ctx.spam = decision
     detail = {"score": decision.score, "reasons": list(decision.reasons),
               "engine": decision.engine_kind}
@@ -285,11 +284,13 @@ def check_surge(ctx: Context) -> Decision | None:
 REFUSING: tuple[tuple[str, Refusing, str], ...] = (
     ("closed", check_closed, "comments are open"),
     ("parent", check_parent, "the comment replied to is approved, on this story"),
-    ("flood", check_flood, "no other comment from this address just now"),
-    ("duplicate", check_duplicate, "not said before"),
 )
-# Decided in the writing transaction (see the module's docstring), noted in the trail here.
-IN_THE_WRITE = frozenset({"flood", "duplicate"})
+# Steps 2 and 3, decided in the writing transaction (see the module's docstring) by
+# flood_or_duplicate, noted in the trail here.
+IN_THE_WRITE: tuple[tuple[str, str], ...] = (
+    ("flood", "no other comment from this address just now"),
+    ("duplicate", "not said before"),
+)
 DECIDING: tuple[Deciding, ...] = (check_disallowed, check_spam, check_links,
                               check_moderation_words, check_premoderation, check_surge)
 
@@ -315,12 +316,15 @@ def _serialise_writers(ctx: Context) -> None:
 
 
 def _record_spam_check(ctx: Context) -> None:
-    """The check's writes, in the comment's transaction. The record is its own atomic block
-    (a savepoint here): a failure rolls back to it and leaves the comment's writes alone."""
+    """The check's writes, in the comment's transaction, under a savepoint of their own: a
+    failure rolls back to it and leaves the comment's writes alone (the record's own block
+    takes no savepoint, and on PostgreSQL a failed statement would abort the whole
+    transaction)."""
     if ctx.spam is None or ctx.spam.record is None:
         return
     try:
-        ctx.spam.record()
+        with transaction.atomic():
+            ctx.spam.record()
     except DatabaseError:  # the filter's memory of it is lost; the comment is not
         logger.exception("comments: could not record the spam check")
 
@@ -329,10 +333,9 @@ def _store(ctx: Context, decision: Decision) -> Accepted | Refused:
     threshold = ctx.rules.surge_threshold
     with transaction.atomic():
         _serialise_writers(ctx)
-        for step in (check_flood, check_duplicate):
-            refused = step(ctx)
-            if refused is not None:
-                return refused
+        refused = flood_or_duplicate(ctx)
+        if refused is not None:
+            return refused
         spam = ctx.spam
         comment = comment_store(
             article=ctx.article, entry=ctx.entry, evidence=ctx.evidence, status=decision.status,
@@ -342,16 +345,18 @@ def _store(ctx: Context, decision: Decision) -> Accepted | Refused:
             text=ctx.text,
         )
         _record_spam_check(ctx)
+        published = decision.status == Status.APPROVED
+        count, rate = hot.counts_after_write(
+            ctx.article.pk, approved=published,
+            since=ctx.now - surge.WINDOW if threshold > 0 else None, until=ctx.now)
+        effects.discussion_posted(ctx.article.pk, approved_count=count, last_comment_at=ctx.now)
         page: int | None = None
-        if decision.status == Status.APPROVED:
-            count = effects.discussion_changed(ctx.article.pk, last_comment_at=ctx.now)
+        if count is not None:
             page = _page_without_counting(ctx, comment, count)
             effects.comment_published_on_commit(comment)
-        else:
-            effects.discussion_touched(ctx.article.pk, ctx.now)
-            if decision.status == Status.PENDING:
-                effects.comment_held_on_commit(comment)
-        surge.surge_observe(ctx.article.pk, threshold, ctx.now, surging=ctx.surging)
+        elif decision.status == Status.PENDING:
+            effects.comment_held_on_commit(comment)
+        surge.surge_observe(ctx.article.pk, threshold, ctx.now, surging=ctx.surging, rate=rate)
     return Accepted(comment, page=page)
 
 
@@ -374,6 +379,7 @@ def run_pipeline(
     user: User | AnonymousUser | None,
     now: datetime,
     rules: DiscussionRules | None = None,
+    permalink: str | None = None,
 ) -> Accepted | Refused:
     # Control characters (NUL among them, which PostgreSQL refuses in any text) leave every
     # one-line field before the first query sees it, as they would when stored.
@@ -386,14 +392,16 @@ def run_pipeline(
         article=article, entry=entry, evidence=evidence, user=user, now=now,
         rules=rules or rules_for(article), text=comment_text.normalise(entry.text),
         email_key=email_key(entry.email), ip_address=checked_ip(evidence.ip_address),
-        is_staff=is_newsroom(user),
+        is_staff=is_newsroom(user), permalink=permalink,
     )
     for name, refusing, passed in REFUSING:
-        refused = None if name in IN_THE_WRITE else refusing(ctx)
+        refused = refusing(ctx)
         if refused is not None:
             return refused
         if name != "parent" or ctx.parent is not None:
-            ctx.note(name, "pass", "staff comment" if ctx.is_staff and name == "flood" else passed)
+            ctx.note(name, "pass", passed)
+    for name, passed in IN_THE_WRITE:
+        ctx.note(name, "pass", "staff comment" if ctx.is_staff and name == "flood" else passed)
     for deciding in DECIDING:
         decided = deciding(ctx)
         if decided is not None:

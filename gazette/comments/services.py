@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from . import hot
 from . import text as comment_text
 from .models import Comment, Status
 from .staff import is_newsroom
@@ -106,15 +107,17 @@ def comment_submit(
     user: User | AnonymousUser | None = None,
     now: datetime | None = None,
     rules: DiscussionRules | None = None,
+    permalink: str | None = None,
 ) -> Accepted | Refused:
     """Take a new comment through the moderation pipeline (``pipeline.py``, in its documented
     order) and store it with its status and decision trail, in one transaction; notifications
     are enqueued once it commits. Returns :class:`Refused` when nothing was stored.
-    ``rules``: the story's, when the door has them already (default: resolved here)."""
+    ``rules``, ``permalink`` (the story's full address): when the door has them already
+    (default: resolved here)."""
     from .pipeline import run_pipeline
 
     return run_pipeline(article=article, entry=entry, evidence=evidence, user=user,
-                        now=now or timezone.now(), rules=rules)
+                        now=now or timezone.now(), rules=rules, permalink=permalink)
 
 
 def checked_ip(value: str | None) -> str | None:
@@ -128,7 +131,7 @@ def checked_ip(value: str | None) -> str | None:
 def clean_line(value: str, limit: int) -> str:
     """A one-line field as stored: control characters (NUL among them) removed, cut to its
     column's length (the door checks lengths; a second door might not)."""
-    return "".join(ch for ch in value if ord(ch) >= 32 and ord(ch) != 127).strip()[:limit]
+    return value.translate(comment_text.CONTROL_CHARACTERS).strip()[:limit]
 
 
 def comment_store(
@@ -171,7 +174,8 @@ def comment_store(
         spam_score=spam_score, spam_guid=spam_guid, spam_stats=spam_stats or {},
         seconds_to_submit=seconds, script_ran=evidence.script_ran,
     )
-    comment.save(force_insert=True)
+    # Plain SQL, as save(force_insert=True) writes it: every post pays this (hot.py).
+    hot.insert(comment)
     return comment
 
 

@@ -70,13 +70,15 @@ def submission_for_entry(
     evidence: FormEvidence,
     user: User | AnonymousUser | None,
     now: datetime,
+    permalink: str | None = None,
 ) -> Submission:
-    """The engine's view of a new comment."""
+    """The engine's view of a new comment. ``permalink``: the story's full address, if the
+    caller has it (default: asked of the page)."""
     return Submission(
         content=text, author=entry.author, author_email=entry.email.strip(),
         author_url=entry.url, user_ip=evidence.ip_address or "",
         user_agent=evidence.user_agent, referrer=evidence.referrer,
-        permalink=_permalink(article),
+        permalink=_permalink(article) if permalink is None else permalink,
         comment_type="reply" if entry.parent_id is not None else "comment",
         blog=str(getattr(settings, "GAZETTE_BASE_URL", "")), blog_lang=article.language,
         blog_charset="UTF-8", user_role=_role(user), honeypot_value=evidence.honeypot,
@@ -144,10 +146,12 @@ def spam_defence(
     user: User | AnonymousUser | None,
     now: datetime,
     first_time: bool,
+    permalink: str | None = None,
 ) -> SpamDecision:
     """Ask the engine, then raise its verdict to the floor the form's evidence sets."""
     submission = submission_for_entry(article=article, entry=entry, text=text,
-                                      evidence=evidence, user=user, now=now)
+                                      evidence=evidence, user=user, now=now,
+                                      permalink=permalink)
     outcome = spam_check(submission=submission, defer=True)
     verdict = outcome.verdict
     floor, why = evidence_floor(evidence, first_time=first_time)

@@ -48,13 +48,14 @@ def _switch_off(article_id: int, now: datetime) -> bool:
 
 
 def surge_observe(article_id: int, threshold: int, now: datetime, *,
-                  surging: bool | None = None) -> bool:
+                  surging: bool | None = None, rate: int | None = None) -> bool:
     """After a comment is stored: switch surge mode on or off by the last minute's rate.
     ``threshold`` 0 turns surge mode off. Returns whether surge mode is on.
 
     ``surging``: whether it was on when the comment arrived, if the caller read it (the
     pipeline does): then one query (the rate) unless it switches, and the answer is that
-    reading's, updated by this call's own switch."""
+    reading's, updated by this call's own switch. ``rate``: :func:`comments_last_minute`,
+    if the caller counted it after storing the comment (the pipeline does)."""
     if surging is None:
         surging = surge_active(article_id)
         known = False
@@ -64,7 +65,8 @@ def surge_observe(article_id: int, threshold: int, now: datetime, *,
         if surging or not known:
             _switch_off(article_id, now + WINDOW)
         return False
-    rate = comments_last_minute(article_id, now)
+    if rate is None:
+        rate = comments_last_minute(article_id, now)
     if rate > threshold:
         if not surging:
             _switch_on(article_id, now)

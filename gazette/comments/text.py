@@ -18,10 +18,16 @@ URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+?(?=[.,;:!?)\]]*(?:\s|$))"
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
+# Control characters (NUL among them) and DEL, for str.translate: one C call where a
+# character-by-character test cost ~0.1 ms a comment, several times a post.
+CONTROL_CHARACTERS = dict.fromkeys([*range(32), 127])
+_TEXT_CONTROLS = {code: None for code in CONTROL_CHARACTERS if chr(code) not in "\n\t"}
+
+
 def normalise(text: str) -> str:
     """Line endings unified, control characters (but tab and newline) and NUL removed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in text if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127)).strip()
+    return text.translate(_TEXT_CONTROLS).strip()
 
 
 def count_links(text: str) -> int:

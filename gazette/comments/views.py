@@ -34,6 +34,7 @@ from .forms import CommentForm
 from .models import Comment, Status
 from .reader_hooks import PAGE_PARAMETER, form_context
 from .rules import DiscussionRules, rules_for
+from .stories import LiveStory, live_story
 
 REMEMBER_COOKIE = "gazette_commenter"
 REMEMBER_SECONDS = 365 * 24 * 3600
@@ -52,9 +53,8 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _live_article(article_id: int) -> ArticlePage | None:
-    # A slice, not first(): no ORDER BY to build and run for a primary key.
-    found = list(ArticlePage.objects.live().public().filter(pk=article_id)[:1])
-    return found[0] if found else None
+    story = live_story(article_id)
+    return story.page if story is not None else None
 
 
 def _origin_host(value: str) -> str | None:
@@ -117,13 +117,14 @@ def _refuse(request: HttpRequest, article: ArticlePage | None, status: int, mess
 
 
 def _permalink(article: ArticlePage, comment: Comment, rules: DiscussionRules,
-               request: HttpRequest | None = None, number: int | None = None) -> str:
+               request: HttpRequest | None = None, number: int | None = None,
+               url: str | None = None) -> str:
     """The address of the page of the discussion that shows ``comment`` (``number``: that
-    page, when known)."""
+    page, when known; ``url``: the story's, when known)."""
     if number is None:
         number = selectors.page_of(comment, rules)
     query = f"?{PAGE_PARAMETER}={number}" if number > 1 else ""
-    return f"{article.get_url(request)}{query}#{comment.anchor}"
+    return f"{article.get_url(request) if url is None else url}{query}#{comment.anchor}"
 
 
 def _remember(request: HttpRequest, response: HttpResponseBase, form: CommentForm) -> None:
@@ -138,7 +139,7 @@ def _remember(request: HttpRequest, response: HttpResponseBase, form: CommentFor
         response.delete_cookie(REMEMBER_COOKIE, samesite="Lax")
 
 
-def _published(request: HttpRequest, article: ArticlePage, comment: Comment,
+def _published(request: HttpRequest, story: LiveStory, comment: Comment,
                rules: DiscussionRules, number: int | None) -> HttpResponseBase:
     """``number``: the page that shows the comment, if the pipeline knew it. Without it the
     plain form is sent to the comment's permalink, which finds the page when followed (a
@@ -147,13 +148,14 @@ def _published(request: HttpRequest, article: ArticlePage, comment: Comment,
         if number is None:
             return HttpResponseRedirect(reverse("comments:permalink", args=[comment.pk]),
                                         status=303)
-        # Without the request: Wagtail would look its site up again (a query) to decide
-        # whether the address may be relative; with one site it is, with more it is whole.
-        return HttpResponseRedirect(_permalink(article, comment, rules, None, number),
-                                    status=303)
+        # The address as get_url() gives it without the request (Wagtail would look its site
+        # up again to decide whether it may be relative; with one site it is, with more it
+        # is whole), kept with the story.
+        return HttpResponseRedirect(_permalink(story.page, comment, rules, None, number,
+                                               story.url), status=303)
     if number is None:
         number = selectors.page_of(comment, rules)
-    location = _permalink(article, comment, rules, request, number)
+    location = _permalink(story.page, comment, rules, request, number)
     node = selectors.CommentNode(comment, min(comment.depth, rules.max_depth))
     html = render_to_string("comments/comment.html", {
         "node": node, "rules": rules, "closed": False, "page_parameter": PAGE_PARAMETER,
@@ -177,9 +179,10 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponseBase:
     now = time.time()
     form = CommentForm(request.POST)
     kept = _kept(form)
-    article = _live_article(article_id)
-    if article is None:
+    story = live_story(article_id)
+    if story is None:
         return _refuse(request, None, 404, UNKNOWN_ARTICLE, kept)
+    article = story.page
     rules = rules_for(article)
     if not same_origin(request):
         return _refuse(request, article, 403, OTHER_SITE, kept, rules=rules)
@@ -203,12 +206,12 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponseBase:
     )
     user = request.user if request.user.is_authenticated else None
     outcome = services.comment_submit(article=article, entry=form.entry(), evidence=evidence,
-                                      user=user, rules=rules)
+                                      user=user, rules=rules, permalink=story.full_url)
     if isinstance(outcome, services.Refused):
         errors = {outcome.field or "__all__": [outcome.message]}
         return _refuse(request, article, outcome.status, outcome.message, kept, errors, rules)
     comment = outcome.comment
-    response = (_published(request, article, comment, rules, outcome.page) if outcome.published
+    response = (_published(request, story, comment, rules, outcome.page) if outcome.published
                 else _held(request, comment))
     _remember(request, response, form)
     return response
@@ -217,7 +220,7 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponseBase:
 @require_GET
 def script_token(request: HttpRequest, article_id: int) -> HttpResponse:
     """A single-use token for the script, never cached (by us, the browser or a proxy)."""
-    if not ArticlePage.objects.live().filter(pk=article_id).exists():
+    if live_story(article_id) is None:
         response = JsonResponse({"message": UNKNOWN_ARTICLE}, status=404)
     else:
         response = JsonResponse({"token": tokens.script_token(article_id)})
