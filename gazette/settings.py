@@ -361,6 +361,9 @@ GAZETTE_COMMENTS_PERSONAL_DATA_DAYS = int(
     os.environ.get("GAZETTE_COMMENTS_PERSONAL_DATA_DAYS", "30"))
 # Comments in spam or trash are deleted this many days after they went there.
 GAZETTE_COMMENTS_SPAM_DAYS = int(os.environ.get("GAZETTE_COMMENTS_SPAM_DAYS", "15"))
+# Export/erasure links the privacy form mails for one network (IPv4 address, IPv6 /64) an hour.
+GAZETTE_COMMENTS_PRIVACY_PER_HOUR = int(
+    os.environ.get("GAZETTE_COMMENTS_PRIVACY_PER_HOUR", "10"))
 
 # --- Spam defence ---------------------------------------------------------------------------
 # One shared model for every site and API key, or one per key (and one for this site).

@@ -63,7 +63,14 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
     form = PrivacyRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
-            privacy.privacy_request(form.cleaned_data["email"], form.cleaned_data["action"])
+            try:
+                privacy.privacy_request(form.cleaned_data["email"],
+                                        form.cleaned_data["action"],
+                                        client_ip=request.META.get("REMOTE_ADDR"))
+            except privacy.PrivacyRequestsLimited:
+                return _message(request, "Too many requests",
+                                "This network asked for too many links this hour; nothing "
+                                "was sent. Please try again later.", status=429)
             return redirect("comments:privacy_sent")
         status = 400
     else:

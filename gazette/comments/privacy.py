@@ -13,8 +13,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
 import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -263,14 +267,57 @@ def privacy_token_read(token: str, action: str) -> NotificationAddress | None:
     return NotificationAddress.objects.filter(email_key=key).exclude(email="").first()
 
 
-def privacy_request(email: str, action: str) -> bool:
+class PrivacyRequestsLimited(Exception):
+    """This network asked for more links this hour than ``GAZETTE_COMMENTS_PRIVACY_PER_HOUR``."""
+
+
+PRIVACY_RATE_PREFIX = "comments:privacy-ip:"
+PRIVACY_RATE_WINDOW_SECONDS = 3600
+
+
+def _network_key(client_ip: str | None) -> str:
+    """A keyed hash of the network (an IPv4 address, an IPv6 /64): never the address."""
+    try:
+        address = ipaddress.ip_address(client_ip or "")
+    except ValueError:
+        network = "unknown"
+    else:
+        prefix = 64 if address.version == 6 else 32
+        network = str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+    return hmac.new(settings.SECRET_KEY.encode(), b"privacy\0" + network.encode(),
+                    hashlib.sha256).hexdigest()[:24]
+
+
+def privacy_request_allow(client_ip: str | None, *, now: float | None = None) -> bool:
+    """Count one request from ``client_ip``'s network; False once this hour's allowance is
+    spent. In the shared cache (add, then incr: atomic on Redis and on the disk cache), so
+    every process counts together."""
+    limit = int(getattr(settings, "GAZETTE_COMMENTS_PRIVACY_PER_HOUR", 10))
+    if limit <= 0:
+        return True
+    window = int((time.time() if now is None else now) // PRIVACY_RATE_WINDOW_SECONDS)
+    key = f"{PRIVACY_RATE_PREFIX}{_network_key(client_ip)}:{window}"
+    cache.add(key, 0, timeout=PRIVACY_RATE_WINDOW_SECONDS + 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls: the window's first request
+        cache.set(key, 1, timeout=PRIVACY_RATE_WINDOW_SECONDS + 60)
+        count = 1
+    return count <= limit
+
+
+def privacy_request(email: str, action: str, *, client_ip: str | None = None) -> bool:
     """A reader asks for a copy or the erasure of their data: mail a link to the address
     (the answer on the page is the same whatever happens, so it tells nothing about who
-    commented). False when the same request was made moments ago."""
+    commented). False when the same request was made moments ago. Raises
+    :class:`PrivacyRequestsLimited` when ``client_ip``'s network asked too often this hour
+    (one address could otherwise have the site mail any number of strangers)."""
     from .notifications import address_for, task_enqueue
 
     if action not in ACTIONS or not email.strip():
         return False
+    if not privacy_request_allow(client_ip):
+        raise PrivacyRequestsLimited
     key = email_key(email)
     if not cache.add(f"comments:privacy-request:{action}:{key}", 1,
                      timeout=REQUEST_INTERVAL_SECONDS):

@@ -326,3 +326,26 @@ def test_retention_removes_old_personal_data_and_old_spam(article: Any, settings
     recent.refresh_from_db()
     assert recent.ip_address is None
 
+
+
+def test_the_form_is_rate_limited_per_network_and_per_address(
+        client: Client, smtp: Any, settings: Any) -> None:
+    settings.GAZETTE_COMMENTS_PRIVACY_PER_HOUR = 2
+
+    def ask(email: str, ip: str) -> int:
+        return int(client.post("/comments/privacy/", {"email": email, "action": "export"},
+                               REMOTE_ADDR=ip).status_code)
+
+    # One network may not have the site mail strangers one after another.
+    assert [ask(f"stranger{n}@example.org", "198.51.100.7") for n in range(3)] \
+        == [302, 302, 429]
+    assert smtp.to("stranger2@example.org") == []
+    assert ask("stranger2@example.org", "2001:db8:1:2::5") == 302  # another network
+    assert ask("stranger3@example.org", "2001:db8:1:2::9") == 302
+    assert ask("stranger4@example.org", "2001:db8:1:2:ffff::1") == 429  # the same /64
+    # One address is mailed once per interval, whichever network asks.
+    assert ask("stranger0@example.org", "203.0.113.9") == 302
+    assert len(smtp.to("stranger0@example.org")) == 1
+    limited = client.post("/comments/privacy/", {"email": "x@example.org", "action": "erase"},
+                          REMOTE_ADDR="198.51.100.7")
+    assert b"Too many requests" in limited.content and "no-store" in limited["Cache-Control"]
