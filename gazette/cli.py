@@ -72,6 +72,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     created = demo_load(stdout=sys.stdout)
     print(f"Demo newsroom ready ({created} new articles).")
+    from gazette.news.demo_newsroom import demo_load as newsroom_demo_load
+    newsroom_demo_load(stdout=sys.stdout)
     if args.bulk:
         added = demo_bulk(args.bulk, stdout=sys.stdout)
         print(f"Added {added} archive articles.")
@@ -95,6 +97,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 # The planner statistics follow the archive's growth (gazette.database).
 OPTIMIZE_EVERY_SECONDS = 3600
+# Cached pages saying "N minutes ago" are refreshed this often while any may exist.
+RELATIVE_TIMES_SECONDS = 60
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
@@ -114,6 +118,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    refreshed_at = 0.0
     optimized_at = time.monotonic()
     while not stopping:
         try:
@@ -125,6 +130,14 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
             surge_settle()
         except Exception as error:  # a busy database: try again in a few seconds
             print(f"scheduler: surge_settle failed: {error}", file=sys.stderr)
+        if time.monotonic() - refreshed_at >= RELATIVE_TIMES_SECONDS:
+            refreshed_at = time.monotonic()
+            try:
+                from gazette.news.times import relative_times_refresh
+
+                relative_times_refresh()  # "12 minutes ago" on cached pages: a minute behind
+            except Exception as error:  # the cache unreachable: pages expire by themselves
+                print(f"scheduler: relative_times_refresh failed: {error}", file=sys.stderr)
         if time.monotonic() - optimized_at >= OPTIMIZE_EVERY_SECONDS:
             optimized_at = time.monotonic()
             try:
@@ -159,6 +172,8 @@ def prepare(*, demo: bool = True) -> None:
 
         created = demo_load(stdout=sys.stdout)
         print(f"Demo newsroom ready ({created} new articles).")
+        from gazette.news.demo_newsroom import demo_load as newsroom_demo_load
+        newsroom_demo_load(stdout=sys.stdout)
     from gazette.database import database_optimize
 
     database_optimize()

@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -285,7 +286,16 @@ LOGIN_THROTTLE_WINDOW = int(os.environ.get("GAZETTE_LOGIN_WINDOW_SECONDS", "900"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("GAZETTE_LANGUAGE", "en")
-TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+# The newsroom's zone: every page shows times in it, with its abbreviation ("03:01 GMT"), and
+# the admin's schedule dialog takes times in it. TIME_ZONE (Django's name) still works.
+TIME_ZONE = os.environ.get("GAZETTE_TIME_ZONE", os.environ.get("TIME_ZONE", "UTC")).strip()
+try:
+    ZoneInfo(TIME_ZONE)
+except (ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(
+        f"GAZETTE_TIME_ZONE={TIME_ZONE!r} is not a time zone: use a name of the IANA database, "
+        "like Europe/London or America/New_York"
+    ) from None
 USE_I18N = True
 USE_TZ = True
 

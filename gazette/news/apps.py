@@ -8,4 +8,4 @@ class NewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import routing, signals  # noqa: F401  (connect cache invalidation)
+        from . import newsroom_admin, routing, signals  # noqa: F401  (connect hooks, signals)

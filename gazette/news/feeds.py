@@ -24,13 +24,14 @@ from django.utils.feedgenerator import (
     SyndicationFeed,
     rfc3339_date,
 )
-from django.utils.html import escape
+from django.utils.html import escape, format_html, format_html_join
 from taggit.models import Tag
 
 from . import selectors, seo
 from .cache import page_cache_tag
 from .models import ArticlePage, SectionPage
 from .routing import public_only
+from .times import site_time
 
 FEED_LENGTH = 30
 FEED_FORMATS = ("rss", "atom", "json")
@@ -130,7 +131,8 @@ def story_guid(article: ArticlePage) -> str:
 
 def feed_entries(scope: FeedScope, limit: int | None = None) -> list[FeedEntry]:
     articles = list(
-        scope.articles.prefetch_related("tagged_items__tag", "lead_image__renditions")[
+        scope.articles.prefetch_related("tagged_items__tag", "lead_image__renditions",
+                                        "corrections")[
             : limit or FEED_LENGTH
         ]
     )
@@ -145,8 +147,9 @@ def feed_entries(scope: FeedScope, limit: int | None = None) -> list[FeedEntry]:
                 guid=story_guid(article),
                 published=article.published_at,
                 updated=article.modified_at,
-                summary=article.standfirst,
-                content_html=seo.article_body_html(article),
+                summary=_with_update(article.standfirst, article),
+                content_html=_update_html(article) + seo.article_body_html(article)
+                + _corrections_html(article),
                 credits=seo.article_credits(article),
                 categories=([section.title] if section else []) + seo.article_tag_names(article),
                 image=seo.share_image(article),
@@ -154,6 +157,33 @@ def feed_entries(scope: FeedScope, limit: int | None = None) -> list[FeedEntry]:
             )
         )
     return entries
+
+
+def _marked_update(article: ArticlePage) -> str:
+    if not (article.update_note and article.updated_at):
+        return ""
+    return f"Updated {site_time(article.updated_at)}: {article.update_note}"
+
+
+def _with_update(summary: str, article: ArticlePage) -> str:
+    # Feed readers that show only the summary still see a story's marked update.
+    update = _marked_update(article)
+    return f"{summary} ({update})" if summary and update else summary or update
+
+
+def _update_html(article: ArticlePage) -> str:
+    update = _marked_update(article)
+    return format_html('<p class="update-note"><strong>{}</strong></p>', update) if update else ""
+
+
+def _corrections_html(article: ArticlePage) -> str:
+    notes = article.correction_notes
+    if not notes:
+        return ""
+    items = format_html_join("", "<li>{}: {}</li>",
+                             ((site_time(n.corrected_at), n.text) for n in notes))
+    return format_html('<aside aria-label="Corrections"><p>Correction{}</p><ul>{}</ul></aside>',
+                       "s" if len(notes) > 1 else "", items)
 
 
 # --- Feed generators ------------------------------------------------------------------------
@@ -187,6 +217,10 @@ class RssFeed(Rss201rev2Feed):
             handler.addQuickElement("dc:creator", credit.name)
         if item.get("content_html"):
             handler.addQuickElement("content:encoded", item["content_html"])
+        updated, published = item.get("updateddate"), item.get("pubdate")
+        if updated and published and updated > published:
+            # RSS 2.0 has no date of change: Atom's element, in the namespace RSS declares.
+            handler.addQuickElement("atom:updated", rfc3339_date(updated))
         _add_media_content(handler, item.get("image"))
 
 

@@ -252,7 +252,22 @@ class ArticlePage(NoRestrictionsShortcutMixin, Page):
 
     @property
     def modified_at(self):
-        return self.updated_at or self.last_published_at or self.published_at
+        modified = self.updated_at or self.last_published_at or self.published_at
+        # A correction modifies the story (schema.org dateModified), even when it is dated
+        # after the last marked update.
+        corrected = [c.corrected_at for c in self.correction_notes]
+        return max([modified, *corrected]) if corrected else modified
+
+    @cached_property
+    def correction_notes(self) -> list[ArticleCorrection]:
+        """The story's corrections, oldest first (as they happened): one query a page, or
+        none after prefetch_related("corrections")."""
+        return sorted(self.corrections.all(), key=lambda c: (c.corrected_at, c.pk or 0))
+
+    @property
+    def is_opinion(self) -> bool:
+        section = self.section
+        return bool(section is not None and section.opinion)
 
     @property
     def was_updated(self) -> bool:
@@ -325,4 +340,15 @@ class CorrectionsPage(NoRestrictionsShortcutMixin, Page):
     parent_page_types = ["news.HomePage"]
     subpage_types: list[str] = []
     max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+        from .newsroom import corrections_list
+
+        # Any story's publication may add or remove a correction: the list is refreshed with
+        # the feeds, which every publication refreshes too.
+        page_cache_tag(request, f"page:{self.pk}", "feeds")
+        context = super().get_context(request, *args, **kwargs)
+        context["corrections"] = selectors.paginate(request, corrections_list(), per_page=20)
+        return context
 

@@ -245,7 +245,8 @@ def article_structured_data(
     *,
     images: list[ImageInfo] | None = None,
 ) -> dict[str, Any]:
-    """schema.org NewsArticle for ``page``, with absolute URLs."""
+    """schema.org NewsArticle (OpinionNewsArticle in an opinion section) for ``page``, with
+    absolute URLs, its corrections (CorrectionComment) and an image even when it has none."""
     url = page_url(page, request, base_url)
     if images is None:
         images = image_renditions(page.lead_image, *STRUCTURED_DATA_IMAGE_SPECS,
@@ -255,7 +256,7 @@ def article_structured_data(
     agencies = [c for c in credits if not c.is_person]
     data: dict[str, Any] = {
         "@context": "https://schema.org",
-        "@type": "NewsArticle",
+        "@type": "OpinionNewsArticle" if page.is_opinion else "NewsArticle",
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
         "headline": page.title,
@@ -268,6 +269,16 @@ def article_structured_data(
     }
     if images:
         data["image"] = [image.url for image in images]
+    else:
+        # Google wants an image for every article: a story without one shows the site's logo.
+        data["image"] = [static_url(LOGO_STATIC_PATH, base_url)]
+    corrections = page.correction_notes
+    if corrections:
+        data["correction"] = [
+            {"@type": "CorrectionComment", "text": note.text,
+             "datePublished": _iso(note.corrected_at)}
+            for note in corrections
+        ]
     if people:
         data["author"] = [{"@type": "Person", "name": c.name, "url": c.url} for c in people]
     if agencies:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .cache import GLOBAL_TAG, page_cache_invalidate
 from .models import Agency, ArticlePage, Author, HomePage, SectionPage
+
+# Sent once per marked update of a story ("Updated: what changed"), after the publication that
+# carries it commits. Arguments: sender (ArticlePage), article, note (what changed), at (its
+# time). Parts that tell followers of a story (alerts) connect to it; news imports none of them.
+story_update_marked = Signal()
 
 
 def _invalidate_on_commit(tags: set[str]) -> None:
@@ -20,11 +25,17 @@ def _invalidate_on_commit(tags: set[str]) -> None:
 @receiver(page_published)
 @receiver(page_unpublished)
 def invalidate_page(sender: object, instance: Page, **kwargs: object) -> None:
+    from .newsroom import BREAKING_TAG, breaking_bar_shows
     from .selectors import cache_tags_for
 
     page = instance.specific
     if isinstance(page, ArticlePage):
-        _invalidate_on_commit(cache_tags_for(page))
+        tags = cache_tags_for(page)
+        # Every page shows the breaking bar: refreshed only when the bar changes (a breaking
+        # story published, or one it lists unpublished or no longer breaking).
+        if page.breaking or breaking_bar_shows(page.pk):
+            tags.add(BREAKING_TAG)
+        _invalidate_on_commit(tags)
     elif isinstance(page, SectionPage):
         # Sections are in the navigation of every page.
         _invalidate_on_commit({GLOBAL_TAG})
@@ -58,3 +69,12 @@ def prepare_renditions(sender: object, instance: Page, **kwargs: object) -> None
 
     if isinstance(instance.specific, ArticlePage):
         transaction.on_commit(lambda: article_renditions_prepare.enqueue(instance.pk))
+
+
+@receiver(page_published)
+def announce_marked_update(sender: object, instance: Page, **kwargs: object) -> None:
+    from .newsroom import article_update_announce
+
+    page = instance.specific
+    if isinstance(page, ArticlePage):
+        article_update_announce(page)

@@ -30,6 +30,12 @@ def test_dashboard_panel_counts_checks_and_reports(admin_client,
     assert re.findall(r"<td>(\d+)</td>", total) == ["2", "1", "0", "1", "0"]
 
 
+def test_no_dashboard_panel_until_there_is_something_to_report(admin_client):
+    assert "Spam defence, last 14 days" not in admin_client.get("/admin/").content.decode()
+    services.spam_check(submission=Submission(content=HAM_TEXTS[0], user_agent="M"))
+    assert "Spam defence, last 14 days" in admin_client.get("/admin/").content.decode()
+
+
 def _binning(html: str) -> tuple[str, str]:
     match = re.search(r'data-binning="([^"]+)">(.*?)</p>', html, re.S)
     return match.group(1), " ".join(match.group(2).split())
@@ -46,6 +52,8 @@ def test_dashboard_panel_says_which_rule_bins(admin_client, settings,
                 services.spam_learn(submission=Submission(content=text), label="ham")
         return _binning(admin_client.get("/admin/").content.decode())
 
+    # The panel shows once the filter has checked something (a check judges nothing).
+    services.spam_check(submission=Submission(content=HAM_TEXTS[0], user_agent="M"))
     rule, text = judge(0, 0)
     assert rule == "evidence only"
     assert "judged 3 legitimate comments (0 so far" in text

@@ -104,7 +104,8 @@ def test_news_article_json_ld(article):
     assert data["keywords"] == ["Climate", "Harbour"]
     assert data["inLanguage"] == "en"
     assert data["isAccessibleForFree"] is True
-    assert "image" not in data
+    # No lead image: the site's logo, since Google wants an image for every article.
+    assert data["image"] == [publisher["logo"]["url"]]
 
 
 def test_agency_only_story_credits_the_agency(section):

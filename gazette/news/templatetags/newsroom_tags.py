@@ -1,0 +1,91 @@
+"""Times with their zone and "N minutes ago", the breaking bar and share links.
+
+``{% timestamp value %}`` prints a time as every page shows it ("6 Dec 2026, 03:01 GMT", in
+the site's zone) and, within a day, how long ago. Do not use it inside ``{% cache %}``: the
+page-cache tag it declares for fresh times (gazette.news.times) would be skipped on a hit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from .. import times
+from ..cache import REQUEST_ATTRIBUTE, page_cache_tag
+from ..newsroom import BREAKING_TAG, breaking_bar_stories
+from ..seo import page_url
+
+register = template.Library()
+
+
+def _request(context: template.Context) -> Any:
+    return context.get("request")
+
+
+def _tag_if_cached(context: template.Context, tag: str) -> None:
+    # Only a page its view declared cacheable gets the tag: declaring one makes a page
+    # cacheable, which a search result or a form page must not become through its banner.
+    request = _request(context)
+    if request is not None and getattr(request, REQUEST_ATTRIBUTE, None) is not None:
+        page_cache_tag(request, tag)
+
+
+@register.filter
+def site_time(value: datetime | None) -> str:
+    """A time in the site's zone, with the zone: "6 Dec 2026, 03:01 GMT"."""
+    if value is None:
+        return ""
+    return times.site_time(value)
+
+
+@register.simple_tag(takes_context=True)
+def timestamp(context: template.Context, value: datetime | None) -> SafeString:
+    if value is None:
+        return mark_safe("")
+    now = timezone.now()
+    iso = value.replace(microsecond=0).isoformat()
+    html = format_html('<time datetime="{}">{}</time>', iso, site_time(value))
+    ago = times.ago_text(value, now)
+    if not ago:
+        return html
+    if times.is_minute_granular(value, now):
+        _tag_if_cached(context, times.RELATIVE_TAG)
+        times.relative_times_note(value)
+    return format_html('{} <span class="ago" data-ago="{}">· {}</span>', html, iso, ago)
+
+
+@register.simple_tag(takes_context=True)
+def breaking_bar(context: template.Context) -> SafeString:
+    """The bar of live breaking stories, on every page (base.html)."""
+    _tag_if_cached(context, BREAKING_TAG)
+    stories = breaking_bar_stories()
+    if not stories:
+        return mark_safe("")
+    return mark_safe(render_to_string("news/includes/breaking_bar.html", {"stories": stories}))
+
+
+@register.simple_tag(takes_context=True)
+def share_links(context: template.Context, page: Any) -> SafeString:
+    """Share links with no third party's script: e-mail (works without script), a copy-link
+    button and the browser's own share sheet (Web Share API) where it has one."""
+    url = page_url(page, _request(context))
+    title = page.title
+    body = f"{title}\n\n{url}"
+    return mark_safe(render_to_string("news/includes/share_links.html", {
+        "url": url,
+        "title": title,
+        "mailto": f"mailto:?subject={quote(title)}&body={quote(body)}",
+    }))
+
+
+@register.simple_tag
+def now_in_zone() -> str:
+    """The time now in the active zone, with the zone: the admin's schedule dialog says it."""
+    return times.site_time(timezone.now())
