@@ -17,6 +17,11 @@ from django_tasks.base import Task
 logger = logging.getLogger(__name__)
 
 QUEUE = "alerts"
+# Below the default priority (0). A worker serving every queue takes the highest priority first,
+# then the oldest task (the database backend's `db_worker --queue-name *`): without this, a
+# cache purge enqueued during a million-message fan-out would wait behind its 2,000 batches.
+# RQ has no priorities (its backend refuses one) but serves its queues in order, "default" first.
+PRIORITY = -10
 
 
 @task(queue_name=QUEUE)
@@ -51,10 +56,18 @@ def websub_ping(hub: str, urls: list[str]) -> bool:
     return hub_ping(hub, urls)
 
 
+def _behind_default(task_object: Task[Any, Any]) -> Task[Any, Any]:
+    """The task at the alerts' priority, where the backend has priorities."""
+    if task_object.get_backend().supports_priority:
+        return task_object.using(priority=PRIORITY)
+    return task_object
+
+
 def task_enqueue(task_object: Task[Any, Any], *args: Any) -> None:
-    """Enqueue now; a queue that fails is logged, not raised (a re-run of the walk resumes)."""
+    """Enqueue now, behind the default queue's tasks; a queue that fails is logged, not raised
+    (a re-run of the walk resumes)."""
     try:
-        task_object.enqueue(*args)
+        _behind_default(task_object).enqueue(*args)
     except Exception:
         logger.exception("alerts: could not enqueue %s%r", task_object.name, args)
 
@@ -65,7 +78,7 @@ def retry_enqueue(alert_id: int, when: datetime) -> bool:
     if not alert_retry.get_backend().supports_defer:
         return False
     try:
-        alert_retry.using(run_after=when).enqueue(alert_id)
+        _behind_default(alert_retry).using(run_after=when).enqueue(alert_id)
     except Exception:
         logger.exception("alerts: could not enqueue the retry of alert %s", alert_id)
         return False
