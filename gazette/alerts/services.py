@@ -16,7 +16,7 @@ from gazette.news.models import ArticlePage
 
 from .models import Alert, Channel, SubscriptionTopic, Urgency
 from .push import Notification, PayloadTooLarge, payload_for
-from .topics import BREAKING, topic_valid
+from .topics import BREAKING, story_topic, topic_valid
 
 DEFAULT_TTL = 24 * 3600
 BREAKING_TTL = 4 * 3600  # stale breaking news is no news: a phone off all day need not get it
@@ -182,6 +182,28 @@ def alert_for_article(article: ArticlePage, *, topic: str = BREAKING, by: Any = 
                       body=(article.standfirst or "")[:MAX_BODY], url=article_url(article),
                       image_url=lead_image_url(article), topic=topic, by=by, force=force,
                       auto=auto)
+
+
+def alert_for_story_update(article: ArticlePage, *, note: str) -> Alert | None:
+    """The alert to a story's followers (``story:<id>``) for a marked update: the headline,
+    "Updated: <what changed>", the link; None when nobody follows the story (no empty alert
+    in the report).
+
+    Each marked update is an alert of its own, so this is sent with ``force`` (the rule against
+    a second alert on a topic is for editors pressing Send twice). News announces each update
+    once (``story_update_marked``, one per update time, whatever process publishes), which keeps
+    it to one alert per update. Like any alert about the story it carries the story's tag and
+    push ``Topic``: on a phone that was off, it replaces the earlier one.
+    """
+    topic = story_topic(article.pk)
+    followed = SubscriptionTopic.objects.filter(
+        topic=topic, subscription__confirmed_at__isnull=False).exists()
+    if not followed:
+        return None
+    body = f"Updated: {' '.join(note.split())}"
+    return alert_send(article=article, title=article.title[:MAX_TITLE], body=body[:MAX_BODY],
+                      url=article_url(article), image_url=lead_image_url(article),
+                      topic=topic, force=True)
 
 
 def alert_clicked(alert_id: int) -> bool:
