@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "gazette.antispam",
     "gazette.comments",
     "gazette.alerts",
+    "gazette.trust",
     # The JSON API's docs then use ninja's own static files, not a CDN.
     "ninja",
     "gazette.health",
@@ -149,6 +150,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "gazette.news.context_processors.site_furniture",
+                "gazette.trust.context_processors.trust_links",
             ],
         },
     },
@@ -273,6 +275,9 @@ GAZETTE_PAGE_CACHE_ENABLED = env_bool("GAZETTE_PAGE_CACHE", True)
 GAZETTE_PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("GAZETTE_PAGE_CACHE_LOCAL_ENTRIES", "500"))
 # What browsers and shared caches may keep without revalidating.
 GAZETTE_BROWSER_CACHE_SECONDS = int(os.environ.get("GAZETTE_BROWSER_CACHE_SECONDS", "60"))
+
+# Messages the contact form takes from one network (an IPv4 address, an IPv6 /64) an hour.
+GAZETTE_CONTACT_PER_HOUR = int(os.environ.get("GAZETTE_CONTACT_PER_HOUR", "5"))
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

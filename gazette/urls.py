@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", api_v1.urls),
     path("alerts/", include("gazette.alerts.urls")),
     path("alerts-sw.js", alerts_views.service_worker, name="alerts-service-worker"),
+    path("trust/", include("gazette.trust.urls")),
     path("", include(news_urls)),
 ]
 

@@ -101,7 +101,8 @@ class HomePage(RememberedRoutesMixin, NoRestrictionsShortcutMixin, Page):
     )
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("featured_article")]
-    subpage_types = ["news.SectionPage", "news.CorrectionsPage"]
+    subpage_types = ["news.SectionPage", "news.CorrectionsPage", "trust.StandardPage",
+                     "trust.ContactPage", "trust.PrivacyPage", "trust.StaffPage"]
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
