@@ -101,6 +101,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 OPTIMIZE_EVERY_SECONDS = 3600
 # Cached pages saying "N minutes ago" are refreshed this often while any may exist.
 RELATIVE_TIMES_SECONDS = 60
+READS_FLUSH_SECONDS = 60
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
@@ -117,11 +118,13 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
     from gazette.comments.surge import surge_settle
     from gazette.database import database_optimize
+    from gazette.news.reads import reads_flush
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     refreshed_at = 0.0
     optimized_at = time.monotonic()
+    flushed_at = 0.0
     while not stopping:
         try:
             call_command("publish_scheduled")
@@ -140,6 +143,12 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
                 relative_times_refresh()  # "12 minutes ago" on cached pages: a minute behind
             except Exception as error:  # the cache unreachable: pages expire by themselves
                 print(f"scheduler: relative_times_refresh failed: {error}", file=sys.stderr)
+        if time.monotonic() - flushed_at >= READS_FLUSH_SECONDS:
+            flushed_at = time.monotonic()
+            try:
+                reads_flush()  # "most read": the minutes counted in the cache, into the database
+            except Exception as error:  # a busy database: the counts wait in the cache
+                print(f"scheduler: reads_flush failed: {error}", file=sys.stderr)
         if time.monotonic() - optimized_at >= OPTIMIZE_EVERY_SECONDS:
             optimized_at = time.monotonic()
             try:

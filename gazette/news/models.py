@@ -92,25 +92,52 @@ class Agency(SlugFromNameMixin, index.Indexed, models.Model):
 
 
 class HomePage(RememberedRoutesMixin, NoRestrictionsShortcutMixin, Page):
-    """The front page: lead story, breaking banner and the latest from each section."""
+    """The front page, arranged by editors in zones (gazette.news.frontpage): a lead story,
+    top stories, an opinion row, "most read" and a row per section. A zone left empty fills
+    itself with the newest stories; no story is shown twice."""
 
     intro = models.CharField(max_length=250, blank=True)
     featured_article = models.ForeignKey(
         "news.ArticlePage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        help_text="The lead story. Leave empty to lead with the newest breaking or latest story.",
+        verbose_name="lead story",
+        help_text="Leave empty to lead with the newest breaking story, or else the newest story.",
+    )
+    show_most_read = models.BooleanField(
+        default=True, verbose_name="show \"most read\"",
+        help_text="The stories readers read most in the last 24 hours, counted on this server.",
     )
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("featured_article")]
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("featured_article"),
+        InlinePanel("top_stories", label="Top story", heading="Top stories", max_num=4,
+                    help_text="Up to four, in order; the newest stories fill the places left."),
+        InlinePanel("opinion_stories", label="Opinion piece", heading="Opinion row", max_num=4,
+                    help_text="Up to four; the newest from the opinion sections fill the rest."),
+        InlinePanel("section_rows", label="Section row", heading="Section rows",
+                    help_text="Which sections have a row, in order. Leave empty for every news "
+                              "section in the order of the section bar."),
+        FieldPanel("show_most_read"),
+    ]
+    promote_panels = [
+        MultiFieldPanel(
+            [FieldPanel("slug"), FieldPanel("seo_title"),
+             FieldPanel("search_description", heading="Meta description",
+                        help_text="The front page's description for search engines and link "
+                                  "previews; the intro is used while it is empty.")],
+            heading="For search engines",
+        ),
+    ]
     subpage_types = ["news.SectionPage", "news.CorrectionsPage", "trust.StandardPage",
                      "trust.ContactPage", "trust.PrivacyPage", "trust.StaffPage"]
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from . import selectors
+        from .frontpage import front_page
 
         page_cache_tag(request, "home")
         context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.front_page(self))
+        context.update(front_page(self))
         return context
 
 
@@ -353,3 +380,56 @@ class CorrectionsPage(NoRestrictionsShortcutMixin, Page):
         context["corrections"] = selectors.paginate(request, corrections_list(), per_page=20)
         return context
 
+
+# --- The front page's zones, and what readers read -----------------------------------------------
+
+
+class HomeTopStory(Orderable):
+    page = ParentalKey("news.HomePage", on_delete=models.CASCADE, related_name="top_stories")
+    article = models.ForeignKey("news.ArticlePage", on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("article")]
+
+
+class HomeOpinionStory(Orderable):
+    page = ParentalKey("news.HomePage", on_delete=models.CASCADE, related_name="opinion_stories")
+    article = models.ForeignKey("news.ArticlePage", on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("article")]
+
+
+class HomeSectionRow(Orderable):
+    page = ParentalKey("news.HomePage", on_delete=models.CASCADE, related_name="section_rows")
+    section = models.ForeignKey("news.SectionPage", on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("section")]
+
+
+class StoryReads(models.Model):
+    """How many times a story was read in one hour: an aggregate, nothing about the readers
+    (gazette.news.reads counts in the shared cache; the scheduler adds the counts here)."""
+
+    article = models.ForeignKey("news.ArticlePage", on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "story reads"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "hour"], name="story_reads_once_an_hour")
+        ]
+        indexes = [models.Index(fields=["hour", "article"])]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} at {self.hour:%Y-%m-%d %H:00}: {self.views}"
+
+
+class ReadsBatch(models.Model):
+    """A minute of counted reads already added to StoryReads: the database's guarantee that
+    a minute is added once, however many schedulers run or retry."""
+
+    minute = models.BigIntegerField(unique=True)
+    flushed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"minute {self.minute}"

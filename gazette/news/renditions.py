@@ -15,7 +15,7 @@ from .models import ArticlePage
 from .seo import STRUCTURED_DATA_IMAGE_SPECS
 
 ARTICLE_LEAD_SPECS = ("width-1200", "width-640")  # news/article_page.html
-CARD_SPECS = ("fill-480x270", "fill-960x540")  # news/includes/story_card.html
+CARD_SPECS = ("fill-240x135", "fill-480x270", "fill-960x540")  # news/includes/story_card.html
 BODY_IMAGE_SPECS = ("width-960",)  # news/blocks/image.html
 AUTHOR_PHOTO_SPECS = ("fill-160x160",)  # news/author_page.html
 LEAD_IMAGE_SPECS = (*ARTICLE_LEAD_SPECS, *CARD_SPECS, *STRUCTURED_DATA_IMAGE_SPECS)

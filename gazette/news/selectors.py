@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from wagtail.models import Page as WagtailPage
 
-from .models import ArticleAuthor, ArticlePage, ArticleTag, HomePage, SectionPage
+from .models import ArticleAuthor, ArticlePage, ArticleTag
 from .routing import public_only
 from .search_backend import clean_query
 
@@ -73,44 +73,6 @@ BREAKING_HOURS = 24
 def breaking_articles(hours: int = BREAKING_HOURS) -> QuerySet[ArticlePage]:
     since = timezone.now() - timedelta(hours=hours)
     return live_articles().filter(breaking=True, first_published_at__gte=since)
-
-
-def _newest_ids(pages: QuerySet, count: int) -> list[int]:
-    # Newest first without the pk tie-break: SQLite then walks the first_published_at index
-    # and stops after ``count`` instead of sorting every story that matches.
-    return list(pages.order_by("-first_published_at").values_list("pk", flat=True)[:count])
-
-
-def front_page(home: HomePage) -> dict[str, Any]:
-    """Everything the front page shows: the lead, the breaking banner, the latest per section.
-
-    Which stories go where is decided on ids, one short index walk per list, and the stories
-    are then fetched with their cards' images and credits once for the whole page.
-    """
-    published = public_only(ArticlePage.objects.live())
-    since = timezone.now() - timedelta(hours=BREAKING_HOURS)
-    breaking_ids = _newest_ids(published.filter(breaking=True, first_published_at__gte=since), 3)
-    latest_ids = _newest_ids(published, 7)
-    sections = list(public_only(SectionPage.objects.live()).child_of(home).order_by("path"))
-    section_ids = {section.pk: _newest_ids(published.child_of(section), 4)
-                   for section in sections}
-    wanted = {*breaking_ids, *latest_ids, *(pk for ids in section_ids.values() for pk in ids)}
-    if home.featured_article_id:
-        wanted.add(home.featured_article_id)
-    found = {article.pk: article for article in live_articles().filter(pk__in=wanted)}
-
-    def stories(ids: list[int]) -> list[ArticlePage]:
-        return [found[pk] for pk in ids if pk in found]
-
-    breaking = stories(breaking_ids)
-    lead = found.get(home.featured_article_id) or next(
-        iter(breaking or stories(latest_ids)), None
-    )
-    latest = [a for a in stories(latest_ids) if lead is None or a.pk != lead.pk][:6]
-    blocks = [{"section": section, "articles": stories(section_ids[section.pk])}
-              for section in sections]
-    return {"lead": lead, "breaking": breaking, "latest": latest,
-            "sections": [block for block in blocks if block["articles"]]}
 
 
 def more_from_section_ids(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("tags/<slug:slug>/", views.tag_page, name="tag"),
     path("authors/<slug:slug>/", views.author_page, name="author"),
+    path("reads/<int:article_id>/", views.read_beacon, name="read"),
     # Feeds: /feeds/rss/, /feeds/section/world/atom/, /feeds/tag/harbour/json/ ...
     re_path(rf"^feeds/{FORMAT}/$", feeds.story_feed, name="feed"),
     re_path(rf"^feeds/section/(?P<slug>[-\w]+)/{FORMAT}/$", feeds.story_feed,

@@ -1,8 +1,12 @@
+import base64
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 from taggit.models import Tag
 
-from . import selectors
+from . import reads, selectors
 from .cache import page_cache_tag
 from .models import Author
 from .search_backend import printable_query
@@ -44,3 +48,21 @@ def search(request: HttpRequest) -> HttpResponse:
         results = selectors.paginate(request, selectors.search_articles(query, order=order))
     return render(request, "news/search.html",
                   {"query": query, "results": results, "sort": order})
+
+
+# A transparent one-pixel GIF: the beacon of readers without script (<noscript><img>).
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+@csrf_exempt  # counts a read, changes nothing else; sent by sendBeacon, which has no token
+@require_http_methods(["GET", "POST"])
+def read_beacon(request: HttpRequest, article_id: int) -> HttpResponse:
+    """One read of a story, reported by its page (gazette.news.reads): nothing about the
+    reader is looked at or kept, and no cookie is set."""
+    reads.read_record(article_id)
+    if request.method == "POST":
+        response = HttpResponse(status=204)
+    else:
+        response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store"
+    return response

@@ -9,6 +9,10 @@ from . import climate, economy, opinion, politics, technology, world
 from .people import AGENCIES, AUTHORS, SECTIONS
 
 HOME_INTRO = "Independent news from Northport and the world"
+HOME_DESCRIPTION = (
+    "The Northport Gazette: independent reporting on Veloria and the world, from the harbour "
+    "to the capital, with analysis and opinion from our columnists."
+)
 
 # Section slug -> its articles, in the order the sections appear on the site.
 ARTICLES_BY_SECTION = {
@@ -20,4 +24,5 @@ ARTICLES_BY_SECTION = {
     "opinion": opinion.ARTICLES,
 }
 
-__all__ = ["AGENCIES", "ARTICLES_BY_SECTION", "AUTHORS", "HOME_INTRO", "SECTIONS"]
+__all__ = ["AGENCIES", "ARTICLES_BY_SECTION", "AUTHORS", "HOME_DESCRIPTION", "HOME_INTRO",
+           "SECTIONS"]

@@ -17,38 +17,6 @@ def test_front_page_shows_lead_and_sections(article):
     assert "World" in html
 
 
-def test_front_page_chooses_lead_breaking_latest_and_sections(
-    section, django_assert_max_num_queries
-):
-    economy = make_section("Economy")
-    old_breaking = make_article(section, title="Old flood warning", slug="old-flood",
-                                breaking=True, published_at=hours_ago(30))
-    fresh_breaking = make_article(section, title="Quay wall collapses", slug="quay-wall",
-                                  breaking=True, published_at=hours_ago(2))
-    world = [make_article(section, title=f"World story {n}", slug=f"world-{n}",
-                          published_at=hours_ago(10 + n)) for n in range(5)]
-    bakery = make_article(economy, title="Bakery prices climb", slug="bakery",
-                          published_at=hours_ago(1))
-    home = section.get_parent().specific
-
-    with django_assert_max_num_queries(12):
-        front = selectors.front_page(home)
-    assert front["lead"] == fresh_breaking  # no featured story: the newest breaking one
-    assert front["breaking"] == [fresh_breaking]  # older than a day: no longer breaking
-    assert fresh_breaking not in front["latest"]
-    assert front["latest"] == [bakery, *world[:5]]
-    by_section = {block["section"].pk: block["articles"] for block in front["sections"]}
-    assert by_section[section.pk] == [fresh_breaking, *world[:3]]
-    assert by_section[economy.pk] == [bakery]
-    assert old_breaking not in by_section[section.pk]
-
-    home.featured_article = world[4]
-    home.save()
-    assert selectors.front_page(home)["lead"] == world[4]
-    world[4].unpublish()
-    assert selectors.front_page(home)["lead"] == fresh_breaking
-
-
 def test_article_page_renders_credits_quotes_and_times(article):
     response = Client().get(article.url)
     assert response.status_code == 200
