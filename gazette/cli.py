@@ -72,10 +72,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     created = demo_load(stdout=sys.stdout)
     print(f"Demo newsroom ready ({created} new articles).")
-    from gazette.trust.demo import demo_load as trust_demo_load
-    trust_demo_load(stdout=sys.stdout)
     from gazette.news.demo_newsroom import demo_load as newsroom_demo_load
     newsroom_demo_load(stdout=sys.stdout)
+    from gazette.trust.demo import demo_load as trust_demo_load
+    trust_demo_load(stdout=sys.stdout)
     if args.bulk:
         added = demo_bulk(args.bulk, stdout=sys.stdout)
         print(f"Added {added} archive articles.")
@@ -183,10 +183,10 @@ def prepare(*, demo: bool = True) -> None:
 
         created = demo_load(stdout=sys.stdout)
         print(f"Demo newsroom ready ({created} new articles).")
-        from gazette.trust.demo import demo_load as trust_demo_load
-        trust_demo_load(stdout=sys.stdout)
         from gazette.news.demo_newsroom import demo_load as newsroom_demo_load
         newsroom_demo_load(stdout=sys.stdout)
+        from gazette.trust.demo import demo_load as trust_demo_load
+        trust_demo_load(stdout=sys.stdout)
     from gazette.database import database_optimize
 
     database_optimize()

@@ -102,7 +102,7 @@ PRIVACY = {
                "little, and it stays on our own server.",
     "body": """
 <h2>When you read</h2>
-<p>You can read everything without an account. We set no cookies for readers, run no
+<p>You can read everything without an account. Reading sets no cookie; we run no
 advertising or analytics scripts and load nothing from anyone else: the fonts, pictures and
 scripts on our pages all come from our own server, so no third party learns what you read
 here.</p>
@@ -113,8 +113,9 @@ stored with them.</p>
 <h2>When you comment</h2>
 <p>We keep what you type into the comment form, and for a while the technical details that
 help us keep spam out. If you tick the box that remembers your name, email address and
-website, they are kept in a cookie in your browser: it is the only cookie a reader can get
-from us, and only when asked for.</p>
+website, they are kept in a cookie in your browser. The page where you ask for a copy or the
+erasure of your comment data sets one more cookie, a security token that protects its form.
+Those are the only cookies a reader can get from us.</p>
 <h2>When you subscribe to alerts</h2>
 <p>We keep what is needed to send them, and the topics you chose, until you unsubscribe: the
 address your browser's push service gives us, or your email address once you have confirmed

@@ -35,7 +35,7 @@ EXPECTED = [("/about/", "About us"), ("/newsroom/", "Our newsroom"), ("/contact/
 def test_each_page_renders_its_text(trust_pages):
     client = Client()
     for slug, words in [("about", "Northport Reader Trust"), ("newsroom", "Our newsroom"),
-                        ("contact", "14 Quay Street"), ("privacy", "no cookies for readers"),
+                        ("contact", "14 Quay Street"), ("privacy", "Reading sets no cookie"),
                         ("terms", "laws of the Republic of Veloria")]:
         response = client.get(f"/{slug}/")
         assert response.status_code == 200, slug
@@ -142,7 +142,8 @@ def test_privacy_page_links_the_comments_generated_notice(trust_pages):
     notice = reverse("comments:privacy")
     assert f'<a href="{notice}">Learn how your comment data is processed</a>' in html
     assert Client().get(notice).status_code == 200
-    for promise in ("no cookies for readers", "no IP address", "nothing from anyone else"):
+    for promise in ("Reading sets no cookie", "no IP address", "nothing from anyone else",
+                    "the only cookies a reader can get from us"):
         assert promise in " ".join(html.split())
 
 
