@@ -72,6 +72,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     created = demo_load(stdout=sys.stdout)
     print(f"Demo newsroom ready ({created} new articles).")
+    from gazette.live.demo import demo_load as live_demo_load
+
+    live_demo_load(stdout=sys.stdout)
     from gazette.news.demo_newsroom import demo_load as newsroom_demo_load
     newsroom_demo_load(stdout=sys.stdout)
     from gazette.trust.demo import demo_load as trust_demo_load
@@ -183,6 +186,9 @@ def prepare(*, demo: bool = True) -> None:
 
         created = demo_load(stdout=sys.stdout)
         print(f"Demo newsroom ready ({created} new articles).")
+        from gazette.live.demo import demo_load as live_demo_load
+
+        live_demo_load(stdout=sys.stdout)
         from gazette.news.demo_newsroom import demo_load as newsroom_demo_load
         newsroom_demo_load(stdout=sys.stdout)
         from gazette.trust.demo import demo_load as trust_demo_load

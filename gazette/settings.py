@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "gazette.antispam",
     "gazette.comments",
     "gazette.alerts",
+    "gazette.live",
     "gazette.trust",
     # The JSON API's docs then use ninja's own static files, not a CDN.
     "ninja",

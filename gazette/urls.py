@@ -21,6 +21,7 @@ urlpatterns = [
     path("comments/", include("gazette.comments.urls")),
     path("api/v1/", api_v1.urls),
     path("alerts/", include("gazette.alerts.urls")),
+    path("live/", include("gazette.live.urls")),
     path("alerts-sw.js", alerts_views.service_worker, name="alerts-service-worker"),
     path("trust/", include("gazette.trust.urls")),
     path("", include(news_urls)),

@@ -151,7 +151,7 @@ class SectionPage(NoRestrictionsShortcutMixin, Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("opinion")]
     parent_page_types = ["news.HomePage"]
-    subpage_types = ["news.ArticlePage"]
+    subpage_types = ["news.ArticlePage", "live.LivePage"]
 
     def get_context(self, request, *args, **kwargs):
         from . import selectors
