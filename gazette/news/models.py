@@ -159,7 +159,7 @@ class SectionPage(NoRestrictionsShortcutMixin, Page):
         page_cache_tag(request, f"section:{self.pk}")
         context = super().get_context(request, *args, **kwargs)
         context["articles"] = selectors.paginate(
-            request, selectors.live_articles().child_of(self)
+            request, selectors.section_articles(self)
         )
         return context
 
