@@ -14,6 +14,8 @@ stays invisible to readers served by another. Two backends give that:
 from __future__ import annotations
 
 import logging
+import mmap
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -23,9 +25,37 @@ from diskcache import DjangoCache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 
+from gazette import keywatch
+
 logger = logging.getLogger(__name__)
 
 Result = TypeVar("Result")
+
+
+TOKEN_BYTES = 16
+_watched_values: dict[tuple[str, Any], tuple[bytes, Any]] = {}
+_watch_maps: dict[str, mmap.mmap] = {}
+_watch_lock = threading.Lock()
+
+
+def _watch_map(directory: str) -> mmap.mmap:
+    """The token file of a cache folder, mapped shared (one per process and folder)."""
+    found = _watch_maps.get(directory)
+    if found is not None:
+        return found
+    with _watch_lock:
+        if directory not in _watch_maps:
+            path = os.path.join(directory, "watched.token")
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                if os.fstat(descriptor).st_size < TOKEN_BYTES:
+                    # A new file reads as zeros until the first writer; extending it is safe
+                    # when two processes do it at once.
+                    os.ftruncate(descriptor, TOKEN_BYTES)
+                _watch_maps[directory] = mmap.mmap(descriptor, TOKEN_BYTES)
+            finally:
+                os.close(descriptor)
+        return _watch_maps[directory]
 
 
 class DiskCache(DjangoCache):
@@ -42,6 +72,34 @@ class DiskCache(DjangoCache):
 
     def close_for_real(self) -> None:
         super().close()
+
+    # --- Watched keys: a value kept in memory until a writer of this folder says it changed.
+    # The page cache's stamp is read on every hit; a SQLite read is most of a fast-path hit's
+    # cost (docs/research/2026-12-06-cached-fast-path.md). Writers of a watched key call
+    # watched_changed() after writing it, which puts a new random token in a small file that
+    # every process of the host maps into memory; a reader keeps the value it read with the
+    # token it saw before reading, and reads again whenever the token differs. The token is
+    # written after the value and read before it, so a reader that sees the new token reads
+    # the new value; random, so that two writers at once cannot leave it unchanged.
+
+    def get_watched(self, key: Any) -> Any:
+        token = self._token()
+        kept = _watched_values.get((self.directory, key))
+        if kept is not None and kept[0] == token:
+            return kept[1]
+        value = self.get(key)
+        _watched_values[(self.directory, key)] = (token, value)
+        return value
+
+    def watched_changed(self) -> None:
+        _watch_map(self.directory)[0:TOKEN_BYTES] = os.urandom(TOKEN_BYTES)
+
+    def clear(self) -> None:
+        super().clear()
+        self.watched_changed()
+
+    def _token(self) -> bytes:
+        return _watch_map(self.directory)[0:TOKEN_BYTES]
 
 
 class ResilientRedisCache(RedisCache):
@@ -63,8 +121,19 @@ class ResilientRedisCache(RedisCache):
         options.setdefault("socket_timeout", 0.5)
         options.setdefault("retry_on_timeout", False)
         super().__init__(server, params)
+        self._location = server
         self._down_until = 0.0
         self._lock = threading.Lock()
+
+    def get_watched(self, key: Any) -> Any:
+        """``get(key)`` answered from this process's memory until Redis reports the key changed
+        (gazette/keywatch.py): for the page cache's stamp, read on every hit."""
+        if "," in self._location or ";" in self._location:  # replicas: read every time
+            return self.get(key)
+        if self._down_until and time.monotonic() < self._down_until:
+            return None
+        return keywatch.watch(self._location, self.make_and_validate_key(key)).get(
+            lambda: self.get(key))
 
     def _guarded(self, call: Callable[[], Result], fallback: Result) -> Result:
         if self._down_until and time.monotonic() < self._down_until:

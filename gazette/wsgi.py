@@ -5,7 +5,12 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gazette.settings")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from gazette.fastpath import CachedPages  # noqa: E402  (needs the settings configured above)
+
+# Fresh cached pages are answered before Django builds a request (gazette/fastpath.py).
+application = CachedPages(django_application)
 
 
 def _settle() -> None:

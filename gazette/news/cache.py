@@ -11,6 +11,11 @@ A stamp that every invalidation changes spares most hits from reading those vers
 remembers the stamp under which its versions were last found current, and while the stamp has
 not changed it is fresh. A hit is then one ``get_many`` of the entry and the stamp: two reads
 of the disk cache instead of four, one round trip to Redis instead of two (bench/README.md).
+
+The middleware sits at the top of the stack (only the Akismet hosts' switch is above it), so an
+entry keeps the headers exactly as a miss sent them, security headers included: a hit replays
+them, and ``gazette.fastpath`` can answer one before Django builds a request at all. Entries are
+keyed by what the WSGI environ says (scheme, host, path, query), so both find the same entry.
 """
 
 from __future__ import annotations
@@ -20,25 +25,31 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http.cookie import parse_cookie
+from django.middleware.http import ConditionalGetMiddleware
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 # Every entry depends on this tag, so a change that touches every page (a renamed author, a
 # new template) can empty the cache at once.
 GLOBAL_TAG = "all"
-ENTRY_PREFIX = "pagecache:entry:"
+# "page:", not the "entry:" of the entries that lacked the security headers: a cache kept from
+# before is not replayed.
+ENTRY_PREFIX = "pagecache:page:"
 VERSION_PREFIX = "pagecache:tag:"
 STAMP_KEY = "pagecache:stamp"
 REQUEST_ATTRIBUTE = "page_cache_tags"
 STAMP_ATTRIBUTE = "_page_cache_stamp"
+# Set in the WSGI environ by gazette.fastpath when it looked and found nothing fresh: the stamp
+# it read, so the middleware does not look again.
+LOOKED_UP_ENVIRON = "gazette.page_cache.stamp"
 # Headers a cached response never replays: another reader's cookies, and what is per response.
-# Everything else a miss had (Last-Modified, Link, Vary, ...) a hit has too; the security headers
-# are set above the cache, on hits and misses alike.
+# Everything else a miss had (security headers, ETag, Last-Modified, Link, Vary, ...) a hit has.
 NOT_KEPT_HEADERS = frozenset({"set-cookie", "content-length", "x-page-cache", "date"})
 
 
@@ -57,8 +68,10 @@ def page_cache_invalidate(tags: Iterable[str]) -> None:
     # stored under the new versions (see _store), and after them, so that an entry found
     # current under the old versions and stamped meanwhile is checked again.
     cache.set(STAMP_KEY, uuid.uuid4().hex, timeout=None)
+    _stamp_changed()
     cache.set_many({VERSION_PREFIX + tag: uuid.uuid4().hex for tag in set(tags)}, timeout=None)
     cache.set(STAMP_KEY, uuid.uuid4().hex, timeout=None)
+    _stamp_changed()
 
 
 def tags_version(*tags: str) -> str:
@@ -131,19 +144,65 @@ class RecentEntries:
 recent_entries = RecentEntries(settings.GAZETTE_PAGE_CACHE_LOCAL_ENTRIES)
 
 
+def _stamp_changed() -> None:
+    """Tell the backend's readers of the stamp that it changed (the disk cache's token)."""
+    notify = getattr(cache, "watched_changed", None)
+    if notify is not None:
+        notify()
+
+
+def _read_stamp() -> str | None:
+    """The shared stamp, kept in each process's memory where the backend can tell when it
+    changes: Redis pushes a message (gazette/keywatch.py), the disk cache a token
+    (gazette/cache.py); read every time elsewhere."""
+    watched = getattr(cache, "get_watched", None)
+    stamp: str | None = watched(STAMP_KEY) if watched is not None else cache.get(STAMP_KEY)
+    return stamp
+
+
 def _current_stamp(found: dict[str, Any]) -> str | None:
     """The stamp in ``found``, made if there is none yet; None while the cache is unreachable."""
     stamp = found.get(STAMP_KEY)
     if stamp is None:
         stamp = uuid.uuid4().hex
-        if not cache.add(STAMP_KEY, stamp, timeout=None):
+        if cache.add(STAMP_KEY, stamp, timeout=None):
+            _stamp_changed()
+        else:
             stamp = cache.get(STAMP_KEY)
     return stamp
 
 
-def _entry_key(request: HttpRequest) -> str:
-    raw = f"{request.get_host()}|{request.get_full_path()}"
-    return ENTRY_PREFIX + hashlib.sha1(raw.encode()).hexdigest()
+def _settings_mark() -> str:
+    """What the replayed headers depend on besides the page: changed, every key changes."""
+    return repr((settings.GAZETTE_CSP, settings.X_FRAME_OPTIONS, settings.SECURE_REFERRER_POLICY,
+                 settings.SECURE_CROSS_ORIGIN_OPENER_POLICY, settings.SECURE_HSTS_SECONDS,
+                 settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, settings.SECURE_HSTS_PRELOAD,
+                 settings.GAZETTE_BROWSER_CACHE_SECONDS))
+
+
+def entry_key(meta: Mapping[str, Any]) -> str:
+    """The cache key of the page a WSGI environ (or ``request.META``) asks for.
+
+    Raw values, as the server gave them: the fast path computes the same key without building
+    a request. Everything Django reads to tell the host and the scheme is in it (the forwarded
+    headers only when settings let Django read them), so two requests that could get different
+    pages or headers never share an entry.
+    """
+    parts = [meta.get("wsgi.url_scheme", ""), meta.get("HTTP_HOST", ""),
+             meta.get("SERVER_NAME", ""), meta.get("SERVER_PORT", ""),
+             meta.get("SCRIPT_NAME", ""), meta.get("PATH_INFO", ""),
+             meta.get("QUERY_STRING", ""), _SETTINGS_MARK]
+    if settings.SECURE_PROXY_SSL_HEADER:
+        parts.append(meta.get(settings.SECURE_PROXY_SSL_HEADER[0], ""))
+    if settings.USE_X_FORWARDED_HOST:
+        parts.append(meta.get("HTTP_X_FORWARDED_HOST", ""))
+    if settings.USE_X_FORWARDED_PORT:
+        parts.append(meta.get("HTTP_X_FORWARDED_PORT", ""))
+    raw = "|".join(parts).encode("utf-8", "surrogateescape")
+    return ENTRY_PREFIX + hashlib.sha1(raw).hexdigest()
+
+
+_SETTINGS_MARK = _settings_mark()
 
 
 # Paths that are never pages, so never stored: not worth a round trip to the shared cache.
@@ -159,12 +218,69 @@ def may_be_a_page(request: HttpRequest) -> bool:
     return not request.path_info.startswith(NOT_PAGES) and getattr(request, "urlconf", None) is None
 
 
+def anonymous_read(meta: Mapping[str, Any]) -> bool:
+    """A GET or HEAD of what may be a page, from a reader without a session (so no editor).
+
+    Only a session cookie counts: a signed-in editor and a reader who holds a session both
+    have one, and nothing else changes a page.
+    """
+    if meta.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return False
+    if meta.get("PATH_INFO", "").startswith(NOT_PAGES):
+        return False
+    cookies = meta.get("HTTP_COOKIE")
+    if cookies and settings.SESSION_COOKIE_NAME in parse_cookie(cookies):
+        return False
+    # The redirect to https is made below the cache; an http request is never answered here.
+    return not (settings.SECURE_SSL_REDIRECT and not _secure(meta))
+
+
+def _secure(meta: Mapping[str, Any]) -> bool:
+    # As HttpRequest.scheme reads it.
+    if settings.SECURE_PROXY_SSL_HEADER:
+        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        value = meta.get(header)
+        if value is not None:
+            return bool(value.split(",", 1)[0].strip() == secure_value)
+    return bool(meta.get("wsgi.url_scheme") == "https")
+
+
 def _is_anonymous_read(request: HttpRequest) -> bool:
-    return (
-        request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and may_be_a_page(request)
-    )
+    return anonymous_read(request.META) and getattr(request, "urlconf", None) is None
+
+
+def fresh_entry(key: str) -> tuple[dict[str, Any] | None, str | None]:
+    """The entry under ``key`` if it is fresh, and the stamp read on the way.
+
+    The stamp is None while the shared cache is unreachable (nothing is then served or stored).
+    """
+    if key in recent_entries:
+        stamp = _read_stamp()
+        entry = recent_entries.get(key, stamp)
+        if entry is not None:
+            return entry, stamp
+    found = cache.get_many([key, STAMP_KEY])
+    stamp = _current_stamp(found)
+    entry = found.get(key)
+    if entry is None:
+        return None, stamp
+    if stamp is None or entry.get("stamp") != stamp:
+        versions = cache.get_many([VERSION_PREFIX + tag for tag in entry["tags"]])
+        for tag, version in entry["tags"].items():
+            if versions.get(VERSION_PREFIX + tag) != version:
+                return None, stamp
+        if stamp is not None:
+            # Still current after an invalidation elsewhere: the next hits need not ask.
+            entry = {**entry, "stamp": stamp}
+            remaining = entry.get("expires", 0) - time.time()
+            if remaining > 1:
+                cache.set(key, entry, timeout=remaining)
+    recent_entries.put(key, entry)
+    return entry, stamp
+
+
+# Answers the validators of a replayed page as it answers a miss's (304, 412).
+_conditional_get = ConditionalGetMiddleware(lambda request: HttpResponse())
 
 
 class PageCacheMiddleware:
@@ -173,7 +289,7 @@ class PageCacheMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         enabled = settings.GAZETTE_PAGE_CACHE_ENABLED and _is_anonymous_read(request)
         if enabled:
             cached = self._lookup(request)
@@ -204,41 +320,19 @@ class PageCacheMiddleware:
             and not response.has_header("Set-Cookie")
         )
 
-    def _lookup(self, request: HttpRequest) -> HttpResponse | None:
-        key = _entry_key(request)
-        if key in recent_entries:
-            stamp = cache.get(STAMP_KEY)
-            entry = recent_entries.get(key, stamp)
-            if entry is not None:
-                setattr(request, STAMP_ATTRIBUTE, stamp)
-                return self._replay(entry)
-        found = cache.get_many([key, STAMP_KEY])
-        stamp = _current_stamp(found)
+    def _lookup(self, request: HttpRequest) -> HttpResponseBase | None:
+        if LOOKED_UP_ENVIRON in request.META:
+            setattr(request, STAMP_ATTRIBUTE, request.META[LOOKED_UP_ENVIRON])
+            return None
+        entry, stamp = fresh_entry(entry_key(request.META))
         setattr(request, STAMP_ATTRIBUTE, stamp)
-        entry = found.get(key)
         if entry is None:
             return None
-        if stamp is None or entry.get("stamp") != stamp:
-            versions = cache.get_many([VERSION_PREFIX + tag for tag in entry["tags"]])
-            for tag, version in entry["tags"].items():
-                if versions.get(VERSION_PREFIX + tag) != version:
-                    return None
-            if stamp is not None:
-                # Still current after an invalidation elsewhere: the next hits need not ask.
-                entry = {**entry, "stamp": stamp}
-                remaining = entry.get("expires", 0) - time.time()
-                if remaining > 1:
-                    cache.set(key, entry, timeout=remaining)
-        recent_entries.put(key, entry)
-        return self._replay(entry)
-
-    @staticmethod
-    def _replay(entry: dict[str, Any]) -> HttpResponse:
         response = HttpResponse(entry["content"], status=200)
         for header, value in entry["headers"]:
             response[header] = value
         response["X-Page-Cache"] = "hit"
-        return response
+        return _conditional_get.process_response(request, response)
 
     def _store(self, request: HttpRequest, response: HttpResponse, tags: set[str]) -> None:
         if not response.has_header("ETag"):
@@ -260,6 +354,6 @@ class PageCacheMiddleware:
             "headers": headers,
             "content": response.content,
         }
-        key = _entry_key(request)
+        key = entry_key(request.META)
         cache.set(key, entry, timeout=timeout)
         recent_entries.put(key, entry)
