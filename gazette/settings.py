@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "gazette.comments",
     "gazette.alerts",
     "gazette.trust",
+    "gazette.live",
     # The JSON API's docs then use ninja's own static files, not a CDN.
     "ninja",
     "gazette.health",
