@@ -4,6 +4,7 @@ push service on loopback (issue 17).
     .venv/bin/python bench/alerts_fanout.py                     # 100,000 subscribers, SQLite
     .venv/bin/python bench/alerts_fanout.py --redis             # and RQ on Redis, 1 then 2 workers
     .venv/bin/python bench/alerts_fanout.py --subscribers 10000 --naive 300   # a quick run
+    .venv/bin/python bench/alerts_fanout.py --parts --subscribers 20000  # the fan-out's own SQL
 
 What it does, in one run:
 
@@ -244,6 +245,60 @@ print(json.dumps({{"targeted": alert.targeted, "delivered": alert.delivered, "go
 """
 
 
+# The fan-out's own database work, in one process: the walk (fanout_walk, its batch tasks
+# recorded instead of enqueued), then every batch (batch_send) with a sender that answers 201
+# without encrypting or sending. CPU from time.process_time, per subscriber.
+PARTS = """
+import json, time
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+from gazette.alerts import fanout, tasks
+from gazette.alerts.models import Alert, Subscription, SubscriptionTopic
+from gazette.alerts.sender import PushOutcome
+call_command("migrate", interactive=False, verbosity=0)
+count, rounds = {count}, {rounds}
+now = timezone.now()
+with transaction.atomic():
+    made = Subscription.objects.bulk_create(
+        [Subscription(channel="push", endpoint=f"http://127.0.0.1:9/push/{{i}}", p256dh="k",
+                      auth="a", confirmed_at=now) for i in range(count)], batch_size=2000)
+    SubscriptionTopic.objects.bulk_create(
+        [SubscriptionTopic(subscription=m, topic="breaking") for m in made], batch_size=2000)
+batches = []
+tasks.task_enqueue = lambda task, *args: batches.append(args)
+class Answering:
+    def send(self, messages, payload, **kwargs):
+        return [PushOutcome(m.key, 201) for m in messages]
+fanout._sender = Answering()
+out = []
+for _ in range(rounds):
+    alert = Alert.objects.create(topic="breaking", title="t", url="https://example.org/")
+    batches.clear()
+    started = time.process_time()
+    fanout.fanout_walk(alert.pk)
+    walked = time.process_time()
+    for args in batches:
+        fanout.batch_send(*args)
+    done = time.process_time()
+    alert.refresh_from_db()
+    assert alert.delivered == count, alert.delivered
+    out.append({{"walk_us_a_row": round((walked - started) / count * 1e6, 1),
+                "batches_us_a_row": round((done - walked) / count * 1e6, 1)}})
+print(json.dumps(out))
+"""
+
+
+def parts(data: Path, count: int, rounds: int, batch: int) -> list[dict[str, float]]:
+    """The walk's and the batches' CPU a subscriber, in a fresh site of their own."""
+    folder = data / "parts"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    found: list[dict[str, float]] = json.loads(django_run(
+        site_env(folder, batch=batch), PARTS.format(count=count, rounds=rounds)))
+    return found
+
+
 def worker_command(kind: str) -> list[str]:
     if kind == "db":
         return [PYTHON, "-m", "gazette.cli", "worker"]
@@ -422,8 +477,18 @@ def main() -> int:
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--stall-seconds", type=float, default=60.0)
+    parser.add_argument("--parts", action="store_true",
+                        help="only the fan-out's database work in one process (the walk, then "
+                             "the batches with a sender that answers at once), 3 rounds")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
+    if args.parts:
+        args.data.mkdir(parents=True, exist_ok=True)
+        print(f"load average {os.getloadavg()[0]:.1f}")
+        for number, found in enumerate(parts(args.data, args.subscribers, 3, args.batch), 1):
+            print(f"round {number}: the walk {found['walk_us_a_row']} µs of CPU a subscriber, "
+                  f"the batches' bookkeeping {found['batches_us_a_row']} µs")
+        return 0
 
     args.data.mkdir(parents=True, exist_ok=True)
     cores = os.cpu_count() or 1
@@ -477,6 +542,20 @@ def main() -> int:
         sink.stop()
         if redis is not None:
             stop([redis])
+
+    # Measured again after the fan-outs: on a shared machine the CPU an operation costs moves
+    # with the load, so the runs are compared with the mean of the two (both are printed).
+    after = encryption_limit(keys, args.encrypt_seconds, 1)
+    print(f"encryption only, after the runs: {after['per_core_per_second']:,}/s a core "
+          f"({after['cpu_us_per_message']} µs)")
+    result["encryption_after"] = after
+    result["encryption_before"] = encryption
+    result["encryption"] = encryption = {
+        "per_core_per_second": round((encryption["per_core_per_second"]
+                                      + after["per_core_per_second"]) / 2),
+        "cpu_us_per_message": round((encryption["cpu_us_per_message"]
+                                     + after["cpu_us_per_message"]) / 2, 1),
+        "note": "mean of encryption_before and encryption_after"}
 
     report(result, cores)
     RESULTS_DIR.mkdir(exist_ok=True)
