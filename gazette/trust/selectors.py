@@ -39,16 +39,27 @@ def _footer_links_read() -> list[dict[str, str]]:
     return links
 
 
+# The last list this process read, with the version it was read under: while the version is
+# the same, so is the shared entry, and one cache read (the version) is enough.
+_last: tuple[str, list[dict[str, str]]] | None = None
+
+
 def footer_links() -> list[dict[str, str]]:
     """The About, Contact, Corrections, Privacy, Terms and staff pages that are live, in the
     order editors gave them under the front page. Kept in the shared cache under the page
     cache's global version, which publishing, unpublishing, moving or deleting any of them
     bumps (``receivers``), like the section links of ``news.context_processors``."""
-    key = FOOTER_KEY + tags_version(GLOBAL_TAG)
+    global _last
+    version = tags_version(GLOBAL_TAG)
+    last = _last
+    if last is not None and last[0] == version:
+        return last[1]
+    key = FOOTER_KEY + version
     links: list[dict[str, str]] | None = cache.get(key)
     if links is None:
         links = _footer_links_read()
         cache.set(key, links, timeout=settings.GAZETTE_PAGE_CACHE_SECONDS)
+    _last = (version, links)
     return links
 
 
