@@ -106,7 +106,9 @@ class LivePage(ArticlePage):
         # ArticlePage.get_context is not annotated yet (issue 15).
         context: dict[str, Any] = super().get_context(  # type: ignore[no-untyped-call]
             request, *args, **kwargs)
-        context["entries"] = selectors.entries_page(self, request.GET.get("page"))
+        entries = selectors.entries_page(self, request.GET.get("page"))
+        context["entries"] = entries
+        context["entries_html"] = selectors.entries_html(list(entries.object_list))
         context["key_points"] = list(self.key_points.all())
         context["poll_seconds"] = POLL_SECONDS
         return context

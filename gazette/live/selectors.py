@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from gazette.news.routing import public_only
 
@@ -43,3 +46,31 @@ def live_now() -> QuerySet[LivePage]:
 def live_now_entry_counts() -> dict[int, int]:
     """For each live page still live, how many entries it has: one query for a page of cards."""
     return dict(live_now().annotate(n=Count("entries")).values_list("pk", "n"))
+
+
+# Bumped when templates/live/includes/entry.html changes, so that no old markup is served.
+ENTRY_MARKUP_VERSION = 1
+ENTRY_HTML_SECONDS = 24 * 3600
+
+
+def entries_html(entries: list[LiveEntry]) -> list[tuple[LiveEntry, SafeString]]:
+    """Each entry with its markup (includes/entry.html), from the shared cache where it is.
+
+    An entry never changes once posted (it can only be removed), so its markup is kept under
+    its id and time: a live page with 50 entries renders again after each new one, and without
+    this would render all 50 (their links found by urlize) every time, in every process.
+    """
+    keys = {entry.pk: f"live:entry:{ENTRY_MARKUP_VERSION}:{entry.pk}:"
+                      f"{entry.created_at.timestamp()}" for entry in entries}
+    found = cache.get_many(list(keys.values()))
+    missing = {}
+    result = []
+    for entry in entries:
+        html = found.get(keys[entry.pk])
+        if html is None:
+            html = render_to_string("live/includes/entry.html", {"entry": entry})
+            missing[keys[entry.pk]] = html
+        result.append((entry, mark_safe(html)))  # our own template's output
+    if missing:
+        cache.set_many(missing, timeout=ENTRY_HTML_SECONDS)
+    return result

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.template.defaultfilters import linebreaks_filter, urlize
-from django.utils.html import strip_tags
 
 from gazette.news import seo
 
@@ -44,7 +43,8 @@ def live_structured_data(page: LivePage, entries: list[LiveEntry],
             "url": entry_url(page, entry, request, base_url),
             "headline": entry.headline,
             "datePublished": iso(entry.created_at),
-            "articleBody": strip_tags(entry_html(entry)).strip(),
+            # Plain text, as written (json_ld_script escapes what could end the element).
+            "articleBody": entry.body,
         }
         for entry in entries
     ]

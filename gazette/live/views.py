@@ -27,11 +27,8 @@ def updates(request: HttpRequest, page_id: int) -> JsonResponse:
         "ended": page.has_ended,
         # Every entry within the window: an entry missing from it was removed.
         "complete": len(entries) < ENTRIES_SHOWN,
-        "entries": [
-            {"id": entry.pk, "html": render_to_string("live/includes/entry.html",
-                                                      {"entry": entry})}
-            for entry in entries
-        ],
+        "entries": [{"id": entry.pk, "html": html}
+                    for entry, html in selectors.entries_html(entries)],
         "status_html": render_to_string("live/includes/status.html", context),
         "key_points_html": render_to_string("live/includes/key_points.html", context),
         "poll_seconds": POLL_SECONDS,

@@ -48,7 +48,7 @@ def test_live_blog_posting_with_an_update_per_entry(client, live):
     assert oldest["headline"] == "Gauges"
     assert newest["headline"].startswith("The harbour road is closed")
     assert newest["articleBody"] == \
-        "The harbour road is closed &lt;/script&gt;&lt;b&gt;now&lt;/b&gt; &amp; for the night."
+        "The harbour road is closed </script><b>now</b> & for the night."
     assert newest["url"].startswith("http") and newest["url"].endswith(
         f"/world/storm-live/#entry-{live.entries.order_by('-created_at')[0].pk}")
     assert data["dateModified"] == newest["datePublished"]

@@ -119,3 +119,16 @@ def test_the_live_page_stays_in_the_page_cache_between_entries(client, live, com
         services.live_entry_add(page=live, body="New.")
     assert client.get(live.url)["X-Page-Cache"] == "miss"
     assert client.get(live.url)["X-Page-Cache"] == "hit"
+
+
+def test_an_entrys_markup_is_rendered_once_and_kept(client, live, settings, monkeypatch):
+    from gazette.live import selectors
+
+    settings.GAZETTE_PAGE_CACHE_ENABLED = False  # every request renders the document again
+    first = client.get(updates_url(live)).json()
+    calls: list[str] = []
+    monkeypatch.setattr(selectors, "render_to_string",
+                        lambda *args, **kwargs: calls.append(args[0]) or "")
+    assert client.get(updates_url(live)).json() == first
+    assert client.get(live.url).content.decode().count('class="live-entry"') == 1
+    assert calls == []
