@@ -205,3 +205,14 @@ def test_a_story_published_in_a_rows_section_refreshes_the_cached_front_page(
     response = client.get("/")
     assert response["X-Page-Cache"] == "miss"
     assert "Ferry fares frozen for a year" in response.content.decode()
+
+
+def test_editors_arrange_the_zones_on_the_home_pages_edit_form(newsroom, django_user_model):
+    client = Client()
+    client.force_login(django_user_model.objects.create_superuser("editor", "e@example.org", "x"))
+    response = client.get(f"/admin/pages/{newsroom['home'].pk}/edit/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for label in ("Lead story", "Top stories", "Opinion row", "Section rows",
+                  "Show &quot;most read&quot;", "Meta description"):
+        assert label in html, label
