@@ -9,6 +9,7 @@ import shutil
 import time
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 
 from gazette.live.testing import make_entry, make_live_page
@@ -21,6 +22,7 @@ pytestmark = [
 ]
 
 PASSWORD = "a-long-password-1"
+SCREENSHOTS = settings.DATA_DIR
 NEW_ENTRY = "The gates are holding: water outside is 40 cm above any tide since they opened."
 
 
@@ -85,3 +87,13 @@ def test_an_entry_posted_in_the_admin_appears_on_an_open_page_within_15_s(
         .filter(e => e.name.includes("updates.json"))
         .map(e => [e.transferSize, e.encodedBodySize])""")
     assert any(transferred < body for transferred, body in timings), timings
+
+    reader.screenshot(path=SCREENSHOTS / "live-desktop.png", full_page=True)
+
+    # On a phone: the same page, nothing wider than the screen.
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                has_touch=True, device_scale_factor=2).new_page()
+    phone.goto(live_server.url + story["url"])
+    assert phone.locator(".live-entry").count() == 2
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    phone.screenshot(path=SCREENSHOTS / "live-phone.png", full_page=True)
