@@ -107,3 +107,10 @@ def test_cards_say_live_with_the_number_of_updates_until_the_end(
         page.save_revision().publish()
     for url in ("/", section.url):
         assert "label--live" not in client.get(url).content.decode()
+
+
+def test_a_live_page_has_what_every_story_has(client, section):
+    page = make_live_page(section, slug="storm-live")
+    html = client.get(page.url).content.decode()
+    assert f"/read/{page.pk}" in html or "data-read=" in html  # counted in "most read"
+    assert "mailto:" in html  # the share links' plain fallback
