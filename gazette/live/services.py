@@ -1,6 +1,7 @@
 """What the newsroom does to live coverage: post and remove entries. Each change is one
 transaction; after it commits, every cached page that shows the story is refreshed in every
-process (the shared page cache's tags) and ``live_entry_published`` is sent."""
+process (the shared page cache's tags) and ``live_entry_published`` (with news's
+``story_update_marked``) is sent."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db import transaction
 
 from gazette.news.cache import page_cache_invalidate
 from gazette.news.selectors import cache_tags_for
+from gazette.news.signals import story_update_marked
 
 from .models import ENTRY_BODY_LENGTH, ENTRY_TITLE_LENGTH, LiveEntry, LivePage
 from .signals import live_entry_published
@@ -34,9 +36,19 @@ def live_entry_add(*, page: LivePage, body: str, title: str = "", user: Any = No
         entry = LiveEntry.objects.create(page=page, body=body, title=title,
                                          created_by=user if user and user.pk else None)
         _refresh_on_commit(page)
-        transaction.on_commit(
-            lambda: live_entry_published.send(sender=LiveEntry, page=page, entry=entry))
+        transaction.on_commit(lambda: _announce(page, entry))
     return entry
+
+
+def _announce(page: LivePage, entry: LiveEntry) -> None:
+    """Tell the parts that follow stories: ``live_entry_published``, and, for a published page,
+    news's ``story_update_marked``, which alerts' "follow this story" already hears (each entry
+    is one update, announced once: this runs once, after the commit that stored it)."""
+    live_entry_published.send(sender=LiveEntry, page=page, entry=entry)
+    if page.live:
+        note = entry.title or entry.body
+        story_update_marked.send(sender=LiveEntry, article=page, note=note[:200],
+                                 at=entry.created_at)
 
 
 def live_entry_delete(*, entry: LiveEntry) -> None:

@@ -132,3 +132,30 @@ def test_an_entrys_markup_is_rendered_once_and_kept(client, live, settings, monk
     assert client.get(updates_url(live)).json() == first
     assert client.get(live.url).content.decode().count('class="live-entry"') == 1
     assert calls == []
+
+
+def test_each_entry_of_a_published_page_is_announced_once_to_story_followers(live, commit):
+    """Alerts' "follow this story" hears news's story_update_marked: one per entry, after the
+    commit, with the entry's title (or text) as what changed; a draft page announces nothing."""
+    from gazette.news.signals import story_update_marked
+
+    heard: list[tuple[int, str]] = []
+
+    def follower(sender, article, note, at, **kwargs):
+        heard.append((article.pk, note))
+
+    story_update_marked.connect(follower, dispatch_uid="test-live-follower")
+    try:
+        with commit():
+            services.live_entry_add(page=live, body="The river peaked at 4.2 m.", title="Peak")
+            assert heard == []  # not before the entry is committed
+        with commit():
+            services.live_entry_add(page=live, body="Roads reopen at noon.")
+        assert heard == [(live.pk, "Peak"), (live.pk, "Roads reopen at noon.")]
+
+        live.unpublish()
+        with commit():
+            services.live_entry_add(page=live, body="Draft entry.")
+        assert len(heard) == 2
+    finally:
+        story_update_marked.disconnect(dispatch_uid="test-live-follower")

@@ -52,7 +52,10 @@ def timestamp(context: template.Context, value: datetime | None) -> SafeString:
     now = timezone.now()
     iso = value.replace(microsecond=0).isoformat()
     html = format_html('<time datetime="{}">{}</time>', iso, site_time(value))
-    ago = times.ago_text(value, now)
+    # Inside a fragment kept by {% cache %} the page-cache tag below would not be set on the
+    # fragment's hits, and a cached "N minutes ago" would go stale: such fragments ask for the
+    # time alone (``absolute_times``).
+    ago = "" if context.get("absolute_times") else times.ago_text(value, now)
     if not ago:
         return html
     if times.is_minute_granular(value, now):

@@ -111,3 +111,16 @@ def test_the_update_time_says_how_long_ago_too(section):
     html = Client().get(story.url).content.decode()
     assert "3 minutes ago" in html
     assert "5 hours ago" in html
+
+
+def test_more_from_section_cards_kept_by_the_fragment_cache_show_no_relative_time(section):
+    """The "More from" cards are kept by {% cache %} for ten minutes, whose hits would neither
+    tag the page for the scheduler's refresh nor say the right "N minutes ago": they show the
+    time alone, while the story's own line keeps its relative time."""
+    fresh = make_article(section, slug="fresh", published_at=timezone.now() - timedelta(minutes=7))
+    old = make_article(section, slug="old", published_at=hours_ago(30))
+    html = Client().get(old.url).content.decode()
+    more = html[html.index('id="more-heading"'):]
+    assert f"{times.site_time(fresh.published_at)}</time>" in more
+    assert "data-ago" not in more
+    assert "· 7 minutes ago</span>" in Client().get(fresh.url).content.decode()

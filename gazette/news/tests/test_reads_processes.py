@@ -98,5 +98,7 @@ print(StoryReads.objects.filter(article_id={story}).exists())
         time.sleep(5)  # each question is a process of its own: ask now and then
         return counted()
 
-    wait_until(counted_yet, 240, "the scheduler flushing the read")
+    # Worst case: the read's minute ends (60 s), settles (2 minutes), then waits for the
+    # scheduler's next round (60 s): 240 s, plus a few seconds a question.
+    wait_until(counted_yet, 330, "the scheduler flushing the read")
     print(f"\nflushed by the scheduler after {time.monotonic() - started:.0f} s")
