@@ -13,12 +13,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import ipaddress
 import json
 import logging
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +27,8 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+
+from gazette.throttle import hourly_allow, network_key
 
 from . import text as comment_text
 from .models import Comment, NotificationAddress, Status
@@ -272,38 +270,14 @@ class PrivacyRequestsLimited(Exception):
 
 
 PRIVACY_RATE_PREFIX = "comments:privacy-ip:"
-PRIVACY_RATE_WINDOW_SECONDS = 3600
-
-
-def _network_key(client_ip: str | None) -> str:
-    """A keyed hash of the network (an IPv4 address, an IPv6 /64): never the address."""
-    try:
-        address = ipaddress.ip_address(client_ip or "")
-    except ValueError:
-        network = "unknown"
-    else:
-        prefix = 64 if address.version == 6 else 32
-        network = str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
-    return hmac.new(settings.SECRET_KEY.encode(), b"privacy\0" + network.encode(),
-                    hashlib.sha256).hexdigest()[:24]
 
 
 def privacy_request_allow(client_ip: str | None, *, now: float | None = None) -> bool:
-    """Count one request from ``client_ip``'s network; False once this hour's allowance is
-    spent. In the shared cache (add, then incr: atomic on Redis and on the disk cache), so
-    every process counts together."""
+    """Count one request from ``client_ip``'s network; False once this hour's allowance
+    (``GAZETTE_COMMENTS_PRIVACY_PER_HOUR``) is spent, across every process."""
     limit = int(getattr(settings, "GAZETTE_COMMENTS_PRIVACY_PER_HOUR", 10))
-    if limit <= 0:
-        return True
-    window = int((time.time() if now is None else now) // PRIVACY_RATE_WINDOW_SECONDS)
-    key = f"{PRIVACY_RATE_PREFIX}{_network_key(client_ip)}:{window}"
-    cache.add(key, 0, timeout=PRIVACY_RATE_WINDOW_SECONDS + 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between the two calls: the window's first request
-        cache.set(key, 1, timeout=PRIVACY_RATE_WINDOW_SECONDS + 60)
-        count = 1
-    return count <= limit
+    return hourly_allow(PRIVACY_RATE_PREFIX, network_key(client_ip, purpose=b"privacy\0"),
+                        limit, now=now)
 
 
 def privacy_request(email: str, action: str, *, client_ip: str | None = None) -> bool:

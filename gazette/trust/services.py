@@ -10,28 +10,25 @@ key is a keyed hash of the network: the cache holds no address either.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import ipaddress
 import logging
-import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from gazette.throttle import WINDOW_SECONDS, hourly_allow, network_key
+
 from .forms import ContactForm
 from .models import MAILED_FIELD, ContactPage, ContactSubmission
 
 logger = logging.getLogger(__name__)
 
-RATE_WINDOW_SECONDS = 3600
+RATE_WINDOW_SECONDS = WINDOW_SECONDS
 RATE_PREFIX = "trust:contact-rate:"
 
 
@@ -48,33 +45,13 @@ class ContactResult:
 
 def sender_key(client_address: str | None) -> str:
     """The rate limit's key for an address: a keyed hash of its network, never the address."""
-    try:
-        address = ipaddress.ip_address(client_address or "")
-    except ValueError:
-        network = "unknown"
-    else:
-        prefix = 64 if address.version == 6 else 32
-        network = str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
-    digest = hmac.new(settings.SECRET_KEY.encode(), network.encode(), hashlib.sha256)
-    return digest.hexdigest()[:24]
+    return network_key(client_address)
 
 
 def contact_rate_allow(client_address: str | None, *, now: float | None = None) -> bool:
     """Count one message from ``client_address``; False once this hour's allowance is spent."""
-    limit = int(settings.GAZETTE_CONTACT_PER_HOUR)
-    if limit <= 0:
-        return True
-    now = time.time() if now is None else now
-    window = int(now // RATE_WINDOW_SECONDS)
-    key = f"{RATE_PREFIX}{sender_key(client_address)}:{window}"
-    # add() then incr(): atomic on Redis and on the disk cache, so processes count together.
-    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS + 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between the two calls: this is the window's first message
-        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS + 60)
-        count = 1
-    return count <= limit
+    return hourly_allow(RATE_PREFIX, sender_key(client_address),
+                        int(settings.GAZETTE_CONTACT_PER_HOUR), now=now)
 
 
 def contact_submit(*, page: ContactPage, form: ContactForm,
