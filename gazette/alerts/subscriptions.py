@@ -37,7 +37,9 @@ from .ssrf import endpoint_allowed
 CONFIRM = "confirm"
 MANAGE = "manage"
 UNSUBSCRIBE = "unsubscribe"
-MAX_AGE = {CONFIRM: 7 * 24 * 3600, MANAGE: 30 * 24 * 3600, UNSUBSCRIBE: None}
+# An unsubscribe link lasts a year: mail clients offer it on old messages, and every alert
+# email carries a fresh one, so a reader who still gets alerts always holds a working link.
+MAX_AGE = {CONFIRM: 7 * 24 * 3600, MANAGE: 30 * 24 * 3600, UNSUBSCRIBE: 365 * 24 * 3600}
 _SALT = "gazette.alerts.link."
 
 

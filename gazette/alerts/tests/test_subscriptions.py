@@ -174,6 +174,19 @@ def test_expired_manage_link_changes_nothing(client, monkeypatch):
     assert Subscription.objects.filter(pk=subscription.pk).exists()
 
 
+def test_expired_unsubscribe_link_changes_nothing_and_a_fresh_one_works(client, monkeypatch):
+    subscription = _confirmed()
+    old = token_for(subscription, UNSUBSCRIBE)
+    assert subscriptions.MAX_AGE[UNSUBSCRIBE] == 365 * 24 * 3600
+    monkeypatch.setitem(subscriptions.MAX_AGE, UNSUBSCRIBE, -1)
+    assert client.post(f"/alerts/unsubscribe/{old}/").status_code == 404
+    assert Subscription.objects.filter(pk=subscription.pk).exists()
+    monkeypatch.setitem(subscriptions.MAX_AGE, UNSUBSCRIBE, 3600)
+    fresh = token_for(subscription, UNSUBSCRIBE)
+    assert client.post(f"/alerts/unsubscribe/{fresh}/").status_code in (200, 204, 303)
+    assert not Subscription.objects.filter(pk=subscription.pk).exists()
+
+
 def test_expired_confirm_link_confirms_nothing(client, monkeypatch):
     subscriptions.email_subscribe(email=ADDRESS, topics=["breaking"])
     subscription = Subscription.objects.get()
