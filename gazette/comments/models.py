@@ -248,3 +248,14 @@ class ReplyNotice(models.Model):
 
     def __str__(self) -> str:
         return f"Reply notice for comment {self.reply_id}"
+
+
+class HeldMailMark(models.Model):
+    """How far the moderators' mails about held comments have gone: every pending comment
+    with a larger id is still to be mailed (one row, ``pk=1``)."""
+
+    mailed_up_to = models.BigIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Held comments mailed up to {self.mailed_up_to}"

@@ -173,9 +173,12 @@ def task_enqueue(task_name: str, *args: Any) -> None:
 
 
 def comment_held(comment: Comment) -> None:
-    """A comment awaits moderation: tell the moderators (if the rules say so)."""
+    """A comment awaits moderation: tell the moderators (if the rules say so), gathered with
+    others held at the same time (``held_mail.py``)."""
+    from .held_mail import held_mail_enqueue
+
     if comment.status == Status.PENDING:
-        task_enqueue("moderators_notify", comment.pk)
+        held_mail_enqueue()
 
 
 def comment_published(comment: Comment) -> None:
@@ -255,26 +258,6 @@ def moderator_emails(comment: Comment) -> list[str]:
         email_key__in=[email_key(e) for e in unique.values()],
         moderation_stopped_at__isnull=False).values_list("email_key", flat=True))
     return [email for email in unique.values() if email_key(email) not in stopped]
-
-
-def moderators_notify_send(comment_id: int) -> int:
-    """Email the moderators that a comment is held; how many emails went out."""
-    comment = (Comment.objects.select_related("article").filter(pk=comment_id).first())
-    if comment is None or comment.status != Status.PENDING:
-        return 0
-    reason = next((step.get("reason", "") for step in reversed(comment.trail)
-                   if isinstance(step, dict) and step.get("step") == comment.held_by), "")
-    context = {"comment": comment, "article_title": comment.article.title,
-               "reason": reason, "queue_url": admin_queue_url()}
-    mails = []
-    for email in moderator_emails(comment):
-        address = address_for(email)
-        body = mail_render("held.txt", {**context,
-                                    "unsubscribe_url": unsubscribe_url(address, MODERATION)})
-        mails.append(Mail(email, f"[{settings.GAZETTE_SITE_NAME}] A comment awaits moderation: "
-                                 f"{comment.article.title}", body,
-                          unsubscribe_url(address, MODERATION)))
-    return mails_send(mails)
 
 
 def notify_confirmation_send(comment_id: int, now: datetime | None = None) -> bool:
