@@ -93,7 +93,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from django.conf import settings
 
     if str(settings.TASKS["default"]["BACKEND"]).startswith("django_tasks_rq."):
-        _manage("rqworker", "--job-class", "django_tasks_rq.backend.Job",
+        # --with-scheduler: tasks given a run_after (an alert's retry, the moderators'
+        # gathered mail) wait in RQ's scheduled registry until a scheduler moves them.
+        _manage("rqworker", "--job-class", "django_tasks_rq.backend.Job", "--with-scheduler",
                 *settings.RQ_QUEUES.keys(), *args.extra)
     else:
         _manage("db_worker", "--queue-name", "*", "--interval", "0.5", *args.extra)

@@ -211,3 +211,38 @@ def test_a_worker_killed_mid_fanout_sends_nothing_twice(workers, push_service):
             assert statuses[subscription_id] == "sending", statuses[subscription_id]
     delivered = sum(1 for status in statuses.values() if status == "delivered")
     assert delivered >= 120 - BATCH, "only the dead worker's batch may be stranded"
+
+
+def test_gazette_worker_runs_a_deferred_task_on_rq(tmp_path, settings):  # type: ignore[no-untyped-def]
+    """``gazette worker`` on RQ runs a task given a run_after (an alert's retry, the
+    moderators' gathered mail): RQ keeps such jobs in its scheduled registry until a worker
+    started with its scheduler moves them to the queue."""
+    from datetime import timedelta
+
+    from gazette.comments import tasks
+
+    settings.TASKS = {"default": {"BACKEND": RQ_BACKEND, "QUEUES": ["default", "alerts"]}}
+    for name in ("default", "alerts"):
+        rq_queue(name).empty()
+    log = (tmp_path / "worker.log").open("wb")
+    env = {**os.environ, "DATABASE_URL": database_url(), "GAZETTE_TASKS_BACKEND": RQ_BACKEND}
+    process = subprocess.Popen([sys.executable, "-m", "gazette.cli", "worker"], env=env,
+                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        result = tasks.moderators_notify_held.using(
+            run_after=timezone.now() + timedelta(seconds=2)).enqueue()
+        deadline = time.monotonic() + 60
+        while result.status not in ("SUCCESSFUL", "FAILED"):
+            assert process.poll() is None, (tmp_path / "worker.log").read_text()
+            assert time.monotonic() < deadline, (
+                "the deferred task never ran:\n" + (tmp_path / "worker.log").read_text())
+            time.sleep(0.2)
+            result.refresh()
+        assert result.status == "SUCCESSFUL", (tmp_path / "worker.log").read_text()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a slow warm shutdown is not what this tests
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
