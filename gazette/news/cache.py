@@ -20,6 +20,7 @@ keyed by what the WSGI environ says (scheme, host, path, query), so both find th
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import threading
 import time
@@ -64,6 +65,10 @@ def page_cache_tag(request: HttpRequest, *tags: str) -> None:
 
 def page_cache_invalidate(tags: Iterable[str]) -> None:
     """Make every cached page that shows any of ``tags`` stale."""
+    kept = _kept_versions.get()
+    if kept is not None:
+        # What this request reads after its own invalidation is read again.
+        kept.clear()
     # The stamp changes before the versions, so that a page rendered before this call is not
     # stored under the new versions (see _store), and after them, so that an entry found
     # current under the old versions and stamped meanwhile is checked again.
@@ -83,17 +88,54 @@ def page_cache_clear() -> None:
     page_cache_invalidate([GLOBAL_TAG])
 
 
-def _tag_versions(tags: Iterable[str]) -> dict[str, str]:
-    keys = [VERSION_PREFIX + tag for tag in tags]
-    found = cache.get_many(keys)
-    missing = {key: uuid.uuid4().hex for key in keys if key not in found}
-    if missing:
-        # add() keeps a version another process set a moment ago.
-        for key, value in missing.items():
+# The versions one request has read, kept for the rest of it (see ``keep_versions``).
+_kept_versions: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "gazette_kept_versions", default=None)
+
+
+def keep_versions() -> contextvars.Token[dict[str, str] | None]:
+    """From now until ``forget_versions(token)``, each tag's version is read from the shared
+    cache once: an uncached story asked for ``all`` seven times, ``routes`` three times.
+
+    For reading a page (gazette.news.routing.SiteCacheMiddleware keeps them for GET and HEAD).
+    A version kept is the one read first, so whatever the request reads after it is at least
+    as new as the version it is stored under, as when each read asked again; an invalidation
+    within the request forgets the kept versions.
+    """
+    return _kept_versions.set({})
+
+
+def forget_versions(token: contextvars.Token[dict[str, str] | None]) -> None:
+    _kept_versions.reset(token)
+
+
+def versions_and(tags: Iterable[str], keys: Iterable[str] = ()
+                 ) -> tuple[dict[str, str], dict[str, Any]]:
+    """The versions of ``tags`` and what the shared cache holds under ``keys``, in one read
+    (``get_many``); a version this request kept is not read again."""
+    tags, keys = list(tags), list(keys)
+    kept = _kept_versions.get()
+    unread = [tag for tag in tags if kept is None or tag not in kept]
+    found = cache.get_many([VERSION_PREFIX + tag for tag in unread] + keys) if (
+        unread or keys) else {}
+    versions = {}
+    for tag in unread:
+        key = VERSION_PREFIX + tag
+        value = found.get(key)
+        if value is None:
+            value = uuid.uuid4().hex
+            # add() keeps a version another process set a moment ago.
             if not cache.add(key, value, timeout=None):
                 value = cache.get(key, value)
-            found[key] = value
-    return {key[len(VERSION_PREFIX):]: value for key, value in found.items()}
+        versions[tag] = value
+    if kept is not None:
+        kept.update(versions)
+        versions = {tag: kept[tag] for tag in tags}
+    return versions, {key: found[key] for key in keys if key in found}
+
+
+def _tag_versions(tags: Iterable[str]) -> dict[str, str]:
+    return versions_and(tags)[0]
 
 
 class RecentEntries:

@@ -18,7 +18,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from .blocks import ArticleBodyBlock
-from .cache import GLOBAL_TAG, page_cache_tag, tags_version
+from .cache import GLOBAL_TAG, page_cache_tag, versions_and
 from .routing import NoRestrictionsShortcutMixin, RememberedRoutesMixin, remembered_page_at
 
 LANGUAGE_CHOICES = [
@@ -304,17 +304,22 @@ class ArticlePage(NoRestrictionsShortcutMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         from . import selectors
+        from .renditions import with_renditions
 
         section = self.section
         section_tag = f"section:{section.pk}"
-        page_cache_tag(request, f"page:{self.pk}", section_tag)
+        page_tag = f"page:{self.pk}"
+        page_cache_tag(request, page_tag, section_tag)
+        # The versions the page reads (its discussion is kept under its own), in one read.
+        versions = versions_and((GLOBAL_TAG, section_tag, page_tag))[0]
         selectors.with_credits(self)
+        with_renditions(self)
         context = super().get_context(request, *args, **kwargs)
         # "More from the section" is a third of the page's cost: the stories it shows are
         # chosen from a cached list and their cards are a cached fragment (the template's
         # {% cache %}), both keyed by the section's version, so they are shared by every
         # story of the section until the section changes.
-        version = tags_version(GLOBAL_TAG, section_tag)
+        version = f"{versions[GLOBAL_TAG]}-{versions[section_tag]}"
         more_ids = selectors.more_from_section_ids(section, exclude=self.pk, version=version)
         context["more_from_section"] = partial(selectors.articles_in_order, more_ids)
         context["more_from_section_key"] = f"{version}:{more_ids}"

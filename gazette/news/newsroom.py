@@ -4,6 +4,7 @@ announces a marked update."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +23,10 @@ BREAKING_HOURS = 24
 BREAKING_BAR_LENGTH = 3
 
 
+# The bar this process read last: its key (with the version), the stories, until when.
+_bar_last: tuple[str, list[dict[str, Any]], float] | None = None
+
+
 def breaking_bar_stories() -> list[dict[str, Any]]:
     """The live breaking stories every page's bar shows, newest first, as plain titles and URLs.
 
@@ -30,7 +35,11 @@ def breaking_bar_stories() -> list[dict[str, Any]]:
     or stops being breaking (gazette.news.signals). A story leaves the bar BREAKING_HOURS after
     publication: the entry expires then at the latest.
     """
+    global _bar_last
     key = f"news:breaking-bar:{tags_version(BREAKING_TAG)}"
+    last = _bar_last
+    if last is not None and last[0] == key and time.time() < last[2]:
+        return last[1]
     stories: list[dict[str, Any]] | None = cache.get(key)
     if stories is None:
         now = timezone.now()
@@ -47,7 +56,18 @@ def breaking_bar_stories() -> list[dict[str, Any]]:
             leaves = min(p.first_published_at for p in found) + timedelta(hours=BREAKING_HOURS)
             timeout = max(1, min(timeout, int((leaves - now).total_seconds()) + 1))
         cache.set(key, stories, timeout=timeout)
+    _bar_last = (key, stories, _bar_ends(stories))
     return stories
+
+
+def _bar_ends(stories: list[dict[str, Any]]) -> float:
+    """Until when this process may show ``stories`` without asking: the shared entry's end at
+    the latest (the oldest story leaves the bar then), and no longer than the cache keeps it."""
+    ends = time.time() + settings.GAZETTE_PAGE_CACHE_SECONDS
+    published = [story["published_at"] for story in stories if story.get("published_at")]
+    if published:
+        ends = min(ends, (min(published) + timedelta(hours=BREAKING_HOURS)).timestamp())
+    return ends
 
 
 def breaking_bar_shows(article_pk: int) -> bool:

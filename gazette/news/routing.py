@@ -36,7 +36,15 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 from wagtail.url_routing import RouteResult
 
-from .cache import GLOBAL_TAG, VERSION_PREFIX, may_be_a_page, page_cache_invalidate, tags_version
+from .cache import (
+    GLOBAL_TAG,
+    forget_versions,
+    keep_versions,
+    may_be_a_page,
+    page_cache_invalidate,
+    tags_version,
+    versions_and,
+)
 
 ROUTES_TAG = "routes"
 RESTRICTIONS_TAG = "view-restrictions"
@@ -46,17 +54,20 @@ RESTRICTIONS_KEY = "route:restrictions"
 ROUTE_SECONDS = 24 * 3600
 
 
-def _current_version(found: dict[str, Any]) -> str | None:
-    try:
-        return found[VERSION_PREFIX + GLOBAL_TAG] + "-" + found[VERSION_PREFIX + ROUTES_TAG]
-    except KeyError:
-        return None
+# What every page reads: the versions of the routes and of what every page shows (the section
+# links, the footer's, the breaking bar: gazette.news.newsroom.BREAKING_TAG), read at once.
+EVERY_PAGE_TAGS = (GLOBAL_TAG, ROUTES_TAG, RESTRICTIONS_TAG, "breaking")
+
+
+def _routes_version_and(key: str) -> tuple[str, Any]:
+    """The routes' version and the entry under ``key``, in one read of the shared cache."""
+    versions, found = versions_and((GLOBAL_TAG, ROUTES_TAG), [key])
+    return f"{versions[GLOBAL_TAG]}-{versions[ROUTES_TAG]}", found.get(key)
 
 
 def _remembered_page(key: str, url_path: str) -> Page | None:
-    found = cache.get_many([VERSION_PREFIX + GLOBAL_TAG, VERSION_PREFIX + ROUTES_TAG, key])
-    version, entry = _current_version(found), found.get(key)
-    if version is None or entry is None or entry[0] != version:
+    version, entry = _routes_version_and(key)
+    if entry is None or entry[0] != version:
         return None
     _, model_label, page_pk = entry
     try:
@@ -80,15 +91,11 @@ def remembered_page_at(model: type[Page], path: str) -> Page | None:
     while a publication commits is stored under the version that publication replaces).
     """
     key = f"{PARENT_PREFIX}{model._meta.label_lower}:{path}"
-    found = cache.get_many([VERSION_PREFIX + GLOBAL_TAG, VERSION_PREFIX + ROUTES_TAG, key])
-    version, entry = _current_version(found), found.get(key)
-    if version is not None and entry is not None and entry[0] == version:
+    version, entry = _routes_version_and(key)
+    if entry is not None and entry[0] == version:
         return entry[1]
     page = model.objects.filter(path=path).first()
-    if version is None:
-        tags_version(GLOBAL_TAG, ROUTES_TAG)  # the versions exist from now on: next time
-    else:
-        cache.set(key, (version, page), timeout=ROUTE_SECONDS)
+    cache.set(key, (version, page), timeout=ROUTE_SECONDS)
     return page
 
 
@@ -128,26 +135,43 @@ class SiteCacheMiddleware:
         except DisallowedHost:
             return self.get_response(request)  # Django answers 400 further on
         key = f"{SITE_PREFIX}{hostname}:{request.get_port()}"
-        found = cache.get_many([VERSION_PREFIX + GLOBAL_TAG, VERSION_PREFIX + ROUTES_TAG, key])
-        version, entry = _current_version(found), found.get(key)
-        if version is not None and entry is not None and entry[0] == version:
-            request._wagtail_site = entry[1]
-            return self.get_response(request)
-        response = self.get_response(request)
-        site = getattr(request, "_wagtail_site", None)
-        if response.status_code == 200 and site is not None:
-            cache.set(key, (tags_version(GLOBAL_TAG, ROUTES_TAG), site), timeout=ROUTE_SECONDS)
-        return response
+        kept = keep_versions()
+        try:
+            versions, found = versions_and(EVERY_PAGE_TAGS, [key])
+            version = f"{versions[GLOBAL_TAG]}-{versions[ROUTES_TAG]}"
+            entry = found.get(key)
+            if entry is not None and entry[0] == version:
+                request._wagtail_site = entry[1]
+                return self.get_response(request)
+            response = self.get_response(request)
+            site = getattr(request, "_wagtail_site", None)
+            if response.status_code == 200 and site is not None:
+                cache.set(key, (version, site), timeout=ROUTE_SECONDS)
+            return response
+        finally:
+            forget_versions(kept)
+
+
+# The last answer this process found, with the version it was found under: while the version
+# is the same, so is the shared entry's answer, and the version (kept for the request) is all
+# a page reads.
+_restrictions_last: tuple[str, bool] | None = None
 
 
 def any_view_restrictions() -> bool:
     """Whether any page has a view restriction (a newsroom rarely has one)."""
+    global _restrictions_last
     version = tags_version(RESTRICTIONS_TAG)
+    last = _restrictions_last
+    if last is not None and last[0] == version:
+        return last[1]
     entry = cache.get(RESTRICTIONS_KEY)
     if entry is not None and entry[0] == version:
-        return entry[1]
-    exists = PageViewRestriction.objects.exists()
-    cache.set(RESTRICTIONS_KEY, (version, exists), timeout=ROUTE_SECONDS)
+        exists: bool = entry[1]
+    else:
+        exists = PageViewRestriction.objects.exists()
+        cache.set(RESTRICTIONS_KEY, (version, exists), timeout=ROUTE_SECONDS)
+    _restrictions_last = (version, exists)
     return exists
 
 

@@ -17,11 +17,13 @@ import nh3
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.templatetags.static import static
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from wagtail.images.models import SourceImageIOError
+from wagtail.images.models import Filter, SourceImageIOError
 
 from . import richtext
 from .models import ArticlePage, SectionPage
@@ -139,13 +141,19 @@ def _image_info(rendition, alt: str, base_url: str | None) -> ImageInfo:
     )
 
 
+@lru_cache(maxsize=64)
+def _filter(spec: str) -> Filter:
+    # Parsed once per process: Wagtail parses a new Filter's operations with inspect.
+    return Filter(spec=spec)
+
+
 def image_renditions(image, *specs: str, alt: str = "", base_url: str | None = None
                      ) -> list[ImageInfo]:
     """Absolute renditions of ``image``; none when there is no image or its file is missing."""
     if image is None:
         return []
     try:
-        renditions = image.get_renditions(*specs)
+        renditions = image.get_renditions(*(_filter(spec) for spec in specs))
     except (SourceImageIOError, OSError):
         return []
     return [_image_info(renditions[spec], alt, base_url) for spec in specs]
@@ -219,7 +227,7 @@ def sections_for(articles) -> dict[int, SectionPage]:
 
 
 def publisher(base_url: str | None = None) -> dict[str, Any]:
-    logo: dict[str, Any] = {"@type": "ImageObject", "url": static_url(LOGO_STATIC_PATH, base_url)}
+    logo: dict[str, Any] = {"@type": "ImageObject", "url": _logo_url(base_url)}
     size = _static_image_size(LOGO_STATIC_PATH)
     if size:
         logo["width"], logo["height"] = size
@@ -229,6 +237,26 @@ def publisher(base_url: str | None = None) -> dict[str, Any]:
         "url": get_base_url(base_url) + "/",
         "logo": logo,
     }
+
+
+# The logo's absolute URL by what makes it (the same for every story): static() asks the
+# storage each time.
+_logo_urls: dict[str, str] = {}
+
+
+def _logo_url(base_url: str | None) -> str:
+    key = get_base_url(base_url)
+    url = _logo_urls.get(key)
+    if url is None:
+        url = static_url(LOGO_STATIC_PATH, base_url)
+        if len(_logo_urls) < 16:
+            _logo_urls[key] = url
+    return url
+
+
+@receiver(setting_changed)
+def _forget_logo_urls(**kwargs: Any) -> None:
+    _logo_urls.clear()
 
 
 # --- The article page -----------------------------------------------------------------------
@@ -244,14 +272,22 @@ def article_structured_data(
     request: HttpRequest | None = None,
     *,
     images: list[ImageInfo] | None = None,
+    url: str | None = None,
+    credits: list[Credit] | None = None,
+    keywords: list[str] | None = None,
 ) -> dict[str, Any]:
     """schema.org NewsArticle (OpinionNewsArticle in an opinion section) for ``page``, with
-    absolute URLs, its corrections (CorrectionComment) and an image even when it has none."""
-    url = page_url(page, request, base_url)
+    absolute URLs, its corrections (CorrectionComment) and an image even when it has none.
+
+    ``url``, ``credits`` and ``keywords`` are the page's ``page_url``, ``article_credits`` and
+    ``article_tag_names`` when the caller has them already."""
+    if url is None:
+        url = page_url(page, request, base_url)
     if images is None:
         images = image_renditions(page.lead_image, *STRUCTURED_DATA_IMAGE_SPECS,
                                   base_url=base_url)
-    credits = article_credits(page, base_url)
+    if credits is None:
+        credits = article_credits(page, base_url)
     people = [c for c in credits if c.is_person]
     agencies = [c for c in credits if not c.is_person]
     data: dict[str, Any] = {
@@ -271,7 +307,7 @@ def article_structured_data(
         data["image"] = [image.url for image in images]
     else:
         # Google wants an image for every article: a story without one shows the site's logo.
-        data["image"] = [static_url(LOGO_STATIC_PATH, base_url)]
+        data["image"] = [_logo_url(base_url)]
     corrections = page.correction_notes
     if corrections:
         data["correction"] = [
@@ -292,7 +328,8 @@ def article_structured_data(
     section = page.section
     if section is not None and isinstance(section, SectionPage):
         data["articleSection"] = section.title
-    keywords = article_tag_names(page)
+    if keywords is None:
+        keywords = article_tag_names(page)
     if keywords:
         data["keywords"] = keywords
     if page.dateline:
@@ -315,9 +352,18 @@ def article_social_meta(
     request: HttpRequest | None = None,
     *,
     image: ImageInfo | None = None,
+    url: str | None = None,
+    credits: list[Credit] | None = None,
+    keywords: list[str] | None = None,
 ) -> dict[str, list[tuple[str, str]]]:
-    """Open Graph (``property=``) and Twitter card (``name=``) meta tags as (key, value) pairs."""
-    url = page_url(page, request, base_url)
+    """Open Graph (``property=``) and Twitter card (``name=``) meta tags as (key, value) pairs
+    (``url``, ``credits``, ``keywords``: as ``article_structured_data``'s)."""
+    if url is None:
+        url = page_url(page, request, base_url)
+    if credits is None:
+        credits = article_credits(page, base_url)
+    if keywords is None:
+        keywords = article_tag_names(page)
     title = page.seo_title or page.title
     description = article_description(page)
     og: list[tuple[str, str]] = [
@@ -343,8 +389,8 @@ def article_social_meta(
     section = page.section
     if section is not None and isinstance(section, SectionPage):
         og.append(("article:section", section.title))
-    og += [("article:author", c.url) for c in article_credits(page, base_url) if c.is_person]
-    og += [("article:tag", name) for name in article_tag_names(page)]
+    og += [("article:author", c.url) for c in credits if c.is_person]
+    og += [("article:tag", name) for name in keywords]
 
     twitter: list[tuple[str, str]] = [
         ("twitter:card", "summary_large_image" if image is not None else "summary"),
@@ -360,9 +406,27 @@ def article_social_meta(
 
 def article_head(page: ArticlePage, request: HttpRequest | None = None,
                  base_url: str | None = None) -> dict[str, Any]:
-    """Everything article_meta.html prints, building each image rendition once."""
+    """Everything article_meta.html prints, building each image rendition, the URL, the
+    credits and the tags once."""
     images = image_renditions(page.lead_image, *STRUCTURED_DATA_IMAGE_SPECS,
                               alt=lead_image_alt(page), base_url=base_url)
-    social = article_social_meta(page, base_url, request, image=images[0] if images else None)
-    data = article_structured_data(page, base_url, request, images=images)
+    url = page_url(page, request, base_url)
+    credits = article_credits(page, base_url)
+    keywords = article_tag_names(page)
+    social = article_social_meta(page, base_url, request, image=images[0] if images else None,
+                                 url=url, credits=credits, keywords=keywords)
+    data = article_structured_data(page, base_url, request, images=images, url=url,
+                                   credits=credits, keywords=keywords)
     return {**social, "json_ld": json_ld_script(data)}
+
+
+def head_html(head: dict[str, Any]) -> SafeString:
+    """What article_meta.html printed of ``article_head``'s answer, byte for byte (its loops
+    were a tenth of the story's render): each Open Graph and Twitter pair on a line of its
+    own, then the JSON-LD (test_structured_data holds the two equal)."""
+    parts = [f'\n<meta property="{conditional_escape(key)}" content="{conditional_escape(value)}">'
+             for key, value in head["open_graph"]]
+    parts += [f'\n<meta name="{conditional_escape(key)}" content="{conditional_escape(value)}">'
+              for key, value in head["twitter"]]
+    parts.append(f"\n{conditional_escape(head['json_ld'])}")
+    return mark_safe("".join(parts))  # noqa: S308  (every value escaped above)

@@ -1,0 +1,190 @@
+"""What an uncached story costs besides its bytes: reads and writes of the shared cache, and the
+faster renderers that replaced templates (each held byte for byte to the template it replaced).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.template import Context, Template
+from django.test import Client, RequestFactory
+
+from gazette.news import cache as page_cache
+from gazette.news import seo
+from gazette.news.cache import (
+    GLOBAL_TAG,
+    VERSION_PREFIX,
+    forget_versions,
+    keep_versions,
+    page_cache_invalidate,
+    tags_version,
+)
+from gazette.news.models import ArticlePage
+from gazette.news.renditions import with_renditions
+from gazette.news.testing import make_agency, make_article, make_author, make_image
+
+pytestmark = pytest.mark.django_db
+
+# article_meta.html as it was: its loops, replaced by seo.head_html.
+META_TEMPLATE = (
+    "{% load seo_tags %}{% article_head page as head %}{% for property, content in "
+    'head.open_graph %}\n<meta property="{{ property }}" content="{{ content }}">{% endfor %}'
+    '{% for name, content in head.twitter %}\n<meta name="{{ name }}" content="{{ content }}">'
+    "{% endfor %}\n{{ head.json_ld }}\n"
+)
+
+
+@pytest.fixture
+def illustrated(section, tmp_path, settings):
+    """A story with a lead image and an image block, two authors, an agency, tags and a
+    headline that needs escaping."""
+    settings.MEDIA_ROOT = tmp_path
+    lead, inline = make_image("Quay"), make_image("Crane", name="crane.png")
+    story = make_article(
+        section, title='Storm on the "quay" & <the> wall', slug="storm",
+        authors=[make_author(), make_author("Ilse Brandt")], agency=make_agency(),
+        tags=["Weather", "Ports & harbours"],
+        body=[("paragraph", "<p>Waves <b>broke</b> over the wall.</p>"),
+              ("image", {"image": inline, "caption": "The crane", "credit": "Staff",
+                         "alt_text": ""})],
+    )
+    story.lead_image = lead
+    story.lead_image_alt = "Waves over the 'quay' wall"
+    story.save_revision().publish()
+    return ArticlePage.objects.get(pk=story.pk)
+
+
+class Writes:
+    """Counts the shared cache's writes, by method."""
+
+    def __init__(self):
+        self.calls: Counter[str] = Counter()
+        self.keys: list[str] = []
+
+    def __enter__(self):
+        self.patches = []
+        for name in ("set", "set_many", "add", "incr", "delete"):
+            original = getattr(cache, name)
+
+            def counted(*args, _name=name, _original=original, **kwargs):
+                self.calls[_name] += 1
+                self.keys.append(str(args[0])[:80])
+                return _original(*args, **kwargs)
+
+            patch = mock.patch.object(cache, name, counted)
+            patch.start()
+            self.patches.append(patch)
+        return self
+
+    def __exit__(self, *exc):
+        for patch in self.patches:
+            patch.stop()
+
+
+def test_an_uncached_story_writes_nothing_to_the_shared_cache(illustrated, settings):
+    """Wagtail's {% image %} wrote each rendition back to the shared cache on every render;
+    with the renditions prefetched and the tag of prefetched_images, a render writes nothing
+    (once the first renders made the renditions and filled what is remembered)."""
+    settings.GAZETTE_PAGE_CACHE_ENABLED = False
+    client = Client()
+    for _ in range(2):
+        first = client.get(illustrated.url)
+        assert first.status_code == 200
+    with Writes() as writes:
+        second = client.get(illustrated.url)
+    assert second.content == first.content
+    assert writes.calls == Counter(), writes.keys
+    assert second.content.decode().count('src="/media/images/') >= 2  # lead and body images
+
+
+def test_each_version_is_read_once_a_request(illustrated, settings):
+    settings.GAZETTE_PAGE_CACHE_ENABLED = False
+    client = Client()
+    client.get(illustrated.url)
+    reads: Counter[str] = Counter()
+    get, get_many = cache.get, cache.get_many
+    inside_get_many = []
+
+    def counted_get(key, *args, **kwargs):
+        if not inside_get_many:  # a backend's get_many may be its get, key by key
+            reads[key] += 1
+        return get(key, *args, **kwargs)
+
+    def counted_get_many(keys, *args, **kwargs):
+        for key in keys:
+            reads[key] += 1
+        inside_get_many.append(True)
+        try:
+            return get_many(keys, *args, **kwargs)
+        finally:
+            inside_get_many.pop()
+
+    with mock.patch.object(cache, "get", counted_get), \
+            mock.patch.object(cache, "get_many", counted_get_many):
+        assert client.get(illustrated.url).status_code == 200
+    versions = {key: n for key, n in reads.items() if key.startswith(VERSION_PREFIX)}
+    assert VERSION_PREFIX + GLOBAL_TAG in versions
+    assert VERSION_PREFIX + f"page:{illustrated.pk}" in versions
+    assert set(versions.values()) == {1}, versions
+    # No rendition is looked up in the shared cache either: they came with the page.
+    assert not [key for key in reads if "rendition" in key]
+
+
+def test_kept_versions_are_read_again_after_an_invalidation():
+    kept = keep_versions()
+    try:
+        before = tags_version(GLOBAL_TAG, "section:1")
+        with mock.patch.object(cache, "get_many", side_effect=AssertionError("read again")):
+            assert tags_version(GLOBAL_TAG, "section:1") == before
+        page_cache_invalidate(["section:1"])
+        after = tags_version(GLOBAL_TAG, "section:1")
+        assert after != before and after.split("-")[0] == before.split("-")[0]
+    finally:
+        forget_versions(kept)
+    # Outside a request nothing is kept: each call reads.
+    assert page_cache._kept_versions.get() is None
+    cache.set(VERSION_PREFIX + "section:1", "elsewhere", timeout=None)
+    assert tags_version("section:1") == "elsewhere"
+
+
+def test_the_head_prints_what_its_template_printed(illustrated, article, section):
+    agency_only = make_article(section, title="Wire <copy>", slug="wire", agency=make_agency(),
+                               authors=[])
+    request = RequestFactory().get("/")
+    for story in (illustrated, article, agency_only):
+        page = ArticlePage.objects.get(pk=story.pk)
+        context = {"page": page, "request": request, "base_url": "https://news.example"}
+        before = Template(META_TEMPLATE).render(Context(context))
+        now = Template("{% include 'news/includes/article_meta.html' %}").render(
+            Context(context))
+        assert now == before
+        if story.pk == illustrated.pk:
+            assert 'content="Storm on the &quot;quay&quot; &amp; &lt;the&gt; wall"' in now
+            assert 'property="og:image:alt" content="Waves over the &#x27;quay&#x27; wall"' in now
+
+
+def test_the_image_tag_prints_wagtails_markup(illustrated):
+    page = with_renditions(ArticlePage.objects.get(pk=illustrated.pk))
+    body_image = next(b.value for b in page.body if b.block_type == "image")
+    for source in (
+        '{% image img width-960 loading="lazy" alt=alt %}',
+        "{% image img fill-480x270 as small %}{{ small.url }} {{ small.width }}",
+        '{% image img width-640 class="lead" %}',
+    ):
+        context = {"img": body_image["image"], "alt": 'a "quoted" alt'}
+        wagtails = Template("{% load wagtailimages_tags %}" + source).render(Context(context))
+        ours = Template("{% load wagtailimages_tags prefetched_images %}" + source).render(
+            Context(context))
+        assert ours == wagtails
+        assert ours.strip()
+
+
+def test_seo_helpers_given_what_the_page_has_say_the_same(illustrated):
+    page = ArticlePage.objects.get(pk=illustrated.pk)
+    shared = {"url": seo.page_url(page), "credits": seo.article_credits(page),
+              "keywords": seo.article_tag_names(page)}
+    assert seo.article_structured_data(page) == seo.article_structured_data(page, **shared)
+    assert seo.article_social_meta(page) == seo.article_social_meta(page, **shared)
