@@ -10,12 +10,19 @@ new connection a request, the same form body from a loopback address of its own)
 
 * ``empty``: a POST view that parses the form and answers 303, nothing else;
 * ``insert``: the same, plus one ORM INSERT of a comment (one transaction, one commit);
+* ``checked``: ``insert`` plus the least the issue's pipeline must add to it: the spam
+  engine's check of the text in memory (``Engine.keys`` and ``Engine.check`` with empty history
+  counts: no history read, no record written) before the INSERT, and after the commit the
+  invalidation a published comment needs (the story's page and comment feeds);
 * ``ours``: the real ``/comments/post/<id>/`` through the whole pipeline (script tokens
   fetched before the timed window, as comments_isso.py does).
 
-Posts a second and server CPU a post for each: ``empty`` is the ceiling no Django view
+With ``--isso-venv``, Isso 0.14 (as comments_isso.py runs it) takes a round too, so that
+each server's posts a second compare with Isso's in one run. Posts a second and server CPU a
+post for each: ``empty`` is the ceiling no Django view
 behind this middleware can pass here, ``insert`` the ceiling of any pipeline that stores
-the comment. The first two are views of this benchmark only (this module is their WSGI
+the comment, ``checked`` the ceiling of any pipeline that also checks it for spam and
+shows it at once. The first three are views of this benchmark only (this module is their WSGI
 application), never mounted on the site.
 """
 
@@ -91,8 +98,33 @@ def _floor_application() -> Any:
             comment.save(force_insert=True)
         return HttpResponseRedirect(f"/#comment-{comment.pk}", status=303)
 
+    @csrf_exempt
+    def checked(request: HttpRequest, article_id: int) -> HttpResponse:
+        from gazette.antispam import conf, state
+        from gazette.antispam.engine import HistoryStats, Submission
+        from gazette.comments.effects import discussion_tags
+        from gazette.news.cache import page_cache_invalidate
+
+        text = request.POST.get("comment", "")
+        submission = Submission(content=text, author=request.POST.get("author", ""),
+                                author_email=request.POST.get("email", ""),
+                                user_ip=request.META.get("REMOTE_ADDR", ""),
+                                user_agent=request.META.get("HTTP_USER_AGENT", ""))
+        with state.engine_for(conf.default_pool()) as engine:
+            verdict = engine.check(submission, HistoryStats(), keys=engine.keys(submission))
+        with transaction.atomic():
+            comment = Comment(article_id=article_id, author_name=request.POST.get("author", ""),
+                              author_email=request.POST.get("email", ""), text=text,
+                              html=text, status=Status.TRASH, created_at=timezone.now(),
+                              ip_address=request.META.get("REMOTE_ADDR"),
+                              spam_score=verdict.score)
+            comment.save(force_insert=True)
+        page_cache_invalidate(discussion_tags(article_id))
+        return HttpResponseRedirect(f"/#comment-{comment.pk}", status=303)
+
     urls.urlpatterns[:0] = [path("bench-floor/empty/", empty),
-                            path("bench-floor/insert/<int:article_id>/", insert)]
+                            path("bench-floor/insert/<int:article_id>/", insert),
+                            path("bench-floor/checked/<int:article_id>/", checked)]
     clear_url_caches()
     from gazette.wsgi import application
 
@@ -138,7 +170,7 @@ def floor_jobs(port: int, target: str, stories: list[dict], texts: list[str], st
     def post(number: int) -> int:
         story = stories[number % len(stories)]
         path = ("/bench-floor/empty/" if target == "empty"
-                else f"/bench-floor/insert/{story['id']}/")
+                else f"/bench-floor/{target}/{story['id']}/")
         body = {"comment": f"{rng.choice(texts)} ({number})", "author": f"Reader {number}",
                 "email": f"reader.{number}@example.net", "url": "", "parent": "", "subject": "",
                 "token": "x" * 60, "js_token": "y" * 80}
@@ -151,7 +183,7 @@ def floor_jobs(port: int, target: str, stories: list[dict], texts: list[str], st
 
 
 def run(args: argparse.Namespace, workdir: Path) -> dict:
-    from comments_isso import Form, Numbers, post_round_ours
+    from comments_isso import Form, Isso, Numbers, isso_ready, post_round_isso, post_round_ours
 
     env = site_env(workdir)
     site = prepare_site(ISSO_SCRIPT, workdir, env, args.articles, "none")
@@ -160,11 +192,19 @@ def run(args: argparse.Namespace, workdir: Path) -> dict:
     rng = random.Random(1)
     numbers = Numbers()
     rounds: list[dict] = []
-    order = ["empty", "insert", "ours"]
+    order = ["empty", "insert", "checked", "ours"] + (["isso"] if args.isso_venv else [])
     for number in range(args.rounds):
         for target in (order if number % 2 == 0 else order[::-1]):
             print(f"round {number + 1}: {target} (load {load_average()})", flush=True)
-            if target == "ours":
+            if target == "isso":
+                isso = Isso(isso_ready(Path(args.isso_venv)), workdir, args.workers)
+                try:
+                    args.stories = len(stories)
+                    row = post_round_isso(args, isso, texts, numbers, rng)
+                finally:
+                    isso.stop()
+                row["per_second"] = row["posts"] / row["seconds"]
+            elif target == "ours":
                 with running_gazette(env, workdir, args.workers) as server:
                     forms = [Form(server.port, server.base, story) for story in stories]
                     row = post_round_ours(args, forms, texts, numbers, rng, server.process.pid)
@@ -191,6 +231,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--articles", type=int, default=40)
     parser.add_argument("--stories", type=int, default=20)
     parser.add_argument("--token-age", type=float, default=4)
+    parser.add_argument("--isso-venv", default="",
+                        help="Isso 0.14's virtualenv (comments_isso.py): adds an Isso round")
     parser.add_argument("--expect-rate", type=float, default=600,
                         help="posts a second prepared per round (more than are sent)")
     return parser.parse_args(argv)
@@ -205,14 +247,20 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print("\nbest of the rounds (posts/s; server CPU a post):")
-    for target in ("empty", "insert", "ours"):
+    isso_rows = [r for r in figures["rounds"] if r["target"] == "isso"]
+    isso_best = max((r["per_second"] for r in isso_rows), default=0.0)
+    for target in ("empty", "insert", "checked", "ours", "isso"):
         rows = [r for r in figures["rounds"] if r["target"] == target]
+        if not rows:
+            continue
         best = max(rows, key=lambda r: r["per_second"])
         print(f"  {target:>6}: {best['per_second']:.1f} posts/s, "
-              f"{min(r['cpu_ms'] for r in rows):.2f} ms CPU a post")
+              f"{min(r['cpu_ms'] for r in rows):.2f} ms CPU a post"
+              + (f", {best['per_second'] / isso_best:.2f} x Isso's" if isso_best else ""))
     command = " ".join([".venv/bin/python", "bench/comments_floor.py", "--duration",
                         f"{args.duration:g}", "--concurrency", str(args.concurrency),
-                        "--rounds", str(args.rounds), "--workers", str(args.workers)])
+                        "--rounds", str(args.rounds), "--workers", str(args.workers)]
+                       + (["--isso-venv", args.isso_venv] if args.isso_venv else []))
     print(f"command: {command}")
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     out = RESULTS_DIR / f"comments_floor-{time.strftime('%Y%m%d-%H%M%S')}.json"
