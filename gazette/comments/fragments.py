@@ -17,16 +17,20 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.dates import MONTHS
-from django.utils.html import escape
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 from gazette.news.cache import tags_version
+from gazette.news.kept import path_with, static_url
 from gazette.news.richtext import web_url
 
 from . import selectors
@@ -140,3 +144,119 @@ def rendered_discussion(article: ArticlePage, rules: DiscussionRules, page_numbe
     if key is not None:
         cache.set(key, rendered, timeout=CACHE_SECONDS)
     return rendered
+
+
+# --- The discussion around the comments, and its form ---------------------------------------
+# What comments/discussion.html and comments/form.html render, without the template engine:
+# they were a tenth of an uncached story's render. The templates stay the reference (and the
+# form page's form, with a reader's errors, is still rendered by form.html);
+# test_uncached_render holds the markup equal for every branch.
+
+_FORM_STAND_INS = {
+    "article_url": "\ue000url\ue001",
+    "token": "\ue000token\ue001",
+    "parent": "\ue000parent\ue001",
+    "privacy_url": "\ue000privacy\ue001",
+}
+_FORM_PK = 987654321987
+_form_skeleton: dict[str, str] = {}
+
+
+def _skeleton() -> str:
+    """form.html rendered once with stand-ins for what differs between stories (no reply
+    target, no errors, no message: every reader's first view)."""
+    found = _form_skeleton.get("form")
+    if found is None:
+        from types import SimpleNamespace
+
+        from django.template.loader import render_to_string
+
+        found = render_to_string("comments/form.html", {
+            "article": SimpleNamespace(pk=_FORM_PK),
+            "article_url": _FORM_STAND_INS["article_url"],
+            "token": _FORM_STAND_INS["token"],
+            "kept": {"parent": _FORM_STAND_INS["parent"]},
+            "errors": {},
+            "message": "",
+            "reply_to": None,
+            "privacy_url": _FORM_STAND_INS["privacy_url"],
+        })
+        if not settings.DEBUG:  # templates edited while the server runs show at once
+            _form_skeleton["form"] = found
+    return found
+
+
+@receiver(setting_changed)
+def _forget_skeleton(**kwargs: Any) -> None:
+    _form_skeleton.clear()
+
+
+def form_html(context: dict[str, Any]) -> str:
+    """comments/form.html with ``context`` (reader_hooks.form_context's keys, and
+    ``reply_to``)."""
+    kept = context.get("kept") or {}
+    if (context.get("reply_to") is not None or context.get("errors") or context.get("message")
+            or set(kept) - {"parent"}):
+        from django.template.loader import render_to_string
+
+        return render_to_string("comments/form.html", context)
+    html = _skeleton()
+    for name, value in (("article_url", context["article_url"]), ("token", context["token"]),
+                        ("parent", kept.get("parent", "")),
+                        ("privacy_url", context["privacy_url"])):
+        html = html.replace(_FORM_STAND_INS[name], str(conditional_escape(value)))
+    return html.replace(str(_FORM_PK), str(context["article"].pk))
+
+
+def discussion_html(context: dict[str, Any]) -> str:
+    """comments/discussion.html with ``context`` (what reader_hooks.discussion_html gives it)."""
+    article = context["article"]
+    page: RenderedDiscussion = context["discussion"]
+    rules = context["rules"]
+    order = str(conditional_escape(rules.order))
+    article_url = str(conditional_escape(context["article_url"]))
+    parameter = str(conditional_escape(context["page_parameter"]))
+    count = localize(page.count)
+    heading = (f"{count} comment{'s' if page.count != 1 else ''}" if page.count
+               else "No comments yet")
+    surge = ('<p class="discussion__notice discussion__notice--surge" role="status">Many '
+             'readers are commenting on this story right now: comments from first-time '
+             'commenters appear once a moderator has read them.</p>' if page.surge else "")
+    pages = ""
+    if page.num_pages > 1:
+        previous = following = ""
+        if page.has_previous:
+            query = (f"?{parameter}={localize(page.previous_number)}"
+                     if page.previous_number > 1 else "")
+            label = "Newer comments" if rules.order == "newest" else "Earlier comments"
+            previous = f'<a rel="prev" href="{article_url}{query}#comments">{label}</a>'
+        if page.has_next:
+            label = "Earlier comments" if rules.order == "newest" else "Later comments"
+            following = (f'<a rel="next" href="{article_url}?{parameter}='
+                         f'{localize(page.next_number)}#comments">{label}</a>')
+        pages = (f'<nav class="comment-pages" aria-label="Pages of comments">\n'
+                 f'    {previous}\n'
+                 f'    <span class="comment-pages__current">Page {localize(page.number)} of '
+                 f'{localize(page.num_pages)}</span>\n'
+                 f'    {following}\n'
+                 f'  </nav>')
+    respond = ('<p class="discussion__closed" id="respond">Comments are closed.</p>'
+               if context["closed"] else form_html(context))
+    pk = article.pk
+    return (
+        f'<link rel="stylesheet" href="{escape(static_url("comments/comments.css"))}">\n'
+        f'<div class="discussion" id="comments" data-token-url="'
+        f'{escape(path_with("comments:token", pk))}">\n'
+        f'  <h2 class="discussion__heading" id="comments-heading" data-count="{count}">'
+        f'{heading}</h2>\n'
+        f'  {surge}\n'
+        f'  <ol class="comment-list" data-order="{order}">{page.items}</ol>\n'
+        f'  {pages}\n'
+        f'  {respond}\n'
+        f'  <p class="discussion__feeds">Follow this discussion: <a rel="alternate" '
+        f'type="application/rss+xml" href="{escape(path_with("comments:article_feed", pk, "rss"))}'
+        f'">RSS</a> · <a rel="alternate" type="application/atom+xml" href="'
+        f'{escape(path_with("comments:article_feed", pk, "atom"))}">Atom</a></p>\n'
+        f'</div>\n'
+        f'<script src="{escape(static_url("comments/comments.js"))}" defer></script>\n'
+    )

@@ -10,14 +10,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
-from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from wagtail import hooks
 from wagtail.models import Site
 
-from . import selectors, tokens
+from gazette.news.kept import path_to
+
+from . import fragments, selectors, tokens
 from .fragments import rendered_discussion
 from .models import Comment, Status
 from .rules import rules_for
@@ -53,12 +54,13 @@ def discussion_html(request: HttpRequest | None, article: ArticlePage) -> str:
     context = form_context(request, article, kept={"parent": str(reply_to.pk) if reply_to else ""})
     context.update({"rules": rules, "discussion": page, "closed": closed, "reply_to": reply_to,
                     "page_parameter": PAGE_PARAMETER})
-    return render_to_string("comments/discussion.html", context)
+    # comments/discussion.html's markup, without the template engine (fragments.py).
+    return fragments.discussion_html(context)
 
 
 def privacy_url() -> str:
     try:
-        return reverse("comments:privacy")
+        return path_to("comments:privacy")
     except NoReverseMatch:  # the privacy notice's URL is not mounted in this configuration
         return "/comments/privacy/"
 

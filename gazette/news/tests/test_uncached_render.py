@@ -188,3 +188,73 @@ def test_seo_helpers_given_what_the_page_has_say_the_same(illustrated):
               "keywords": seo.article_tag_names(page)}
     assert seo.article_structured_data(page) == seo.article_structured_data(page, **shared)
     assert seo.article_social_meta(page) == seo.article_social_meta(page, **shared)
+
+
+@pytest.mark.parametrize("where, choices", [
+    ("footer", [("breaking", "Breaking news", True)]),
+    ("story-12", [("breaking", "Breaking news", True),
+                  ("section-3", "Every Ports & <Harbours> \"alert\"", False),
+                  ("story-12", "Follow this story", True)]),
+    ("x\"<y>", []),
+])
+def test_the_alerts_box_is_its_templates_markup(where, choices):
+    from django.template.loader import render_to_string
+
+    from gazette.alerts.reader_hooks import box_html
+
+    assert box_html(where=where, choices=choices) == render_to_string(
+        "alerts/box.html", {"where": where, "choices": choices})
+
+
+def _discussion_contexts(article):
+    """Every branch of discussion.html and form.html that a story's page can take."""
+    from types import SimpleNamespace
+
+    from django.utils.safestring import mark_safe
+
+    from gazette.comments.fragments import RenderedDiscussion
+    from gazette.comments.reader_hooks import PAGE_PARAMETER, form_context
+    from gazette.comments.rules import DiscussionRules
+
+    reply_to = SimpleNamespace(pk=7, author_name='Bo "<b>" & co', depth=1)
+    for count, number, num_pages, surge, order, closed, reply in [
+        (0, 1, 1, False, "oldest", False, None),
+        (1, 1, 1, False, "oldest", False, None),
+        (1234, 1, 3, True, "newest", False, None),
+        (41, 2, 3, False, "oldest", False, reply_to),
+        (41, 3, 3, False, "newest", True, None),
+        (41, 2, 2, False, "oldest", True, None),
+    ]:
+        context = form_context(None, article, kept={"parent": "7" if reply else ""})
+        context["article_url"] = '/world/a-story/?x=1&y="2"'
+        context.update({
+            "rules": DiscussionRules(order=order), "closed": closed, "reply_to": reply,
+            "page_parameter": PAGE_PARAMETER,
+            "discussion": RenderedDiscussion(items=mark_safe("<li>one</li>\n"), number=number,
+                                             num_pages=num_pages, count=count, surge=surge),
+        })
+        yield context
+
+
+def test_the_discussion_is_its_templates_markup(article):
+    from django.template.loader import render_to_string
+
+    from gazette.comments import fragments
+
+    for context in _discussion_contexts(article):
+        assert fragments.discussion_html(context) == render_to_string(
+            "comments/discussion.html", context)
+
+
+def test_the_form_is_its_templates_markup(article, settings):
+    from django.template.loader import render_to_string
+
+    from gazette.comments import fragments
+
+    for context in _discussion_contexts(article):
+        if not context["closed"]:
+            assert fragments.form_html(context) == render_to_string("comments/form.html", context)
+    # A reader's form sent back with errors and what they wrote: the template's own.
+    context = {**next(_discussion_contexts(article)), "errors": {"email": ["Bad <address>"]},
+               "kept": {"author": "Ann & <Bo>", "parent": ""}, "message": "Check the form."}
+    assert fragments.form_html(context) == render_to_string("comments/form.html", context)
