@@ -187,3 +187,85 @@ def test_sitemap_index_lastmod_is_the_newest_change(article, section):
                  if s.findtext("sm:loc", namespaces=NS).endswith("/sitemap-pages.xml"))
     assert before != pages.findtext("sm:lastmod", namespaces=NS)
     assert pages.findtext("sm:lastmod", namespaces=NS).startswith("2099-01-02")
+
+
+# --- Counts and maxima remembered, the last file read from the other end -------------------------
+
+
+def _tag_rows_queried(url: str) -> int:
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    request = RequestFactory().get(url)
+    with CaptureQueriesContext(connection) as queries:
+        if url == "/sitemap.xml":
+            sitemaps.sitemap_index(request).render()
+        else:
+            sitemaps.sitemap_section(request, url[len("/sitemap-"):-len(".xml")]).render()
+    return sum('"news_articletag"' in q["sql"] or '"news_articleauthor"' in q["sql"]
+               for q in queries.captured_queries)
+
+
+def test_tag_and_author_maxima_are_worked_out_once_until_a_publication(
+        article, section, django_capture_on_commit_callbacks):
+    assert _tag_rows_queried("/sitemap.xml") == 2  # the tags' and the authors' group-by, once
+    assert _tag_rows_queried("/sitemap.xml") == 0
+    assert _tag_rows_queried("/sitemap-tags.xml") == 0
+    assert _tag_rows_queried("/sitemap-authors.xml") == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        newer = make_article(section, title="Ferry strike called off", slug="ferry",
+                             tags=["Ferries"], published_at=hours_ago(0))
+    urlset = fetch_xml("/sitemap-tags.xml")
+    listed = {u.findtext("sm:loc", namespaces=NS): u.findtext("sm:lastmod", namespaces=NS)
+              for u in urlset.findall("sm:url", NS)}
+    assert listed[base() + "/tags/ferries/"] == f"{newer.last_published_at:%Y-%m-%d}"
+    assert base() + "/tags/harbour/" in listed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        newer.unpublish()
+    urlset = fetch_xml("/sitemap-tags.xml")
+    assert base() + "/tags/ferries/" not in {
+        u.findtext("sm:loc", namespaces=NS) for u in urlset.findall("sm:url", NS)}
+
+
+def test_pages_sitemap_files_past_the_middle_are_the_plain_paginators(article, section,
+                                                                       monkeypatch):
+    from django.core.paginator import Paginator
+
+    for n in range(6):
+        make_article(section, title=f"Story {n}", slug=f"story-{n}", published_at=hours_ago(n))
+    monkeypatch.setattr(sitemaps.PageSitemap, "limit", 3)
+    sitemap = sitemaps.PageSitemap()
+    plain = Paginator(sitemap.items(), 3)
+    ours = sitemap.paginator
+    assert isinstance(ours, sitemaps.FromTheEndPaginator)
+    assert ours.num_pages == plain.num_pages == 3  # home, section, 7 stories: 9 rows
+    for number in plain.page_range:
+        assert list(ours.page(number)) == list(plain.page(number)), number
+
+    index = fetch_xml("/sitemap.xml")
+    files = [s.findtext("sm:loc", namespaces=NS) for s in index.findall("sm:sitemap", NS)]
+    assert base() + "/sitemap-pages.xml?p=3" in files
+    listed = []
+    for number in (1, 2, 3):
+        urlset = fetch_xml(f"/sitemap-pages.xml?p={number}")
+        listed += [u.findtext("sm:loc", namespaces=NS) for u in urlset.findall("sm:url", NS)]
+    assert len(listed) == len(set(listed)) == 9
+    assert Client().get("/sitemap-pages.xml?p=4").status_code == 404
+
+
+def test_a_late_sitemap_file_skips_no_rows(article, section, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(6):
+        make_article(section, title=f"Story {n}", slug=f"story-{n}", published_at=hours_ago(n))
+    monkeypatch.setattr(sitemaps.PageSitemap, "limit", 4)
+    paginator = sitemaps.PageSitemap().paginator
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(paginator.page(3))
+    assert len(rows) == 1
+    [query] = [q["sql"] for q in queries.captured_queries if "wagtailcore_page" in q["sql"]]
+    assert "OFFSET" not in query and "DESC" in query
