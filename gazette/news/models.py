@@ -246,6 +246,9 @@ class ArticlePage(NoRestrictionsShortcutMixin, Page):
     ]
     parent_page_types = ["news.SectionPage"]
     subpage_types: list[str] = []
+    # Read with the page when a remembered route finds it (routing._remembered_page): every
+    # render of the story reads both, one query each otherwise.
+    ROUTED_WITH = ("lead_image", "agency")
 
     class Meta:
         indexes = [models.Index(fields=["breaking"])]

@@ -71,7 +71,10 @@ def _remembered_page(key: str, url_path: str) -> Page | None:
         return None
     _, model_label, page_pk = entry
     try:
-        page = apps.get_model(model_label).objects.get(pk=page_pk)
+        model = apps.get_model(model_label)
+        # What the page's own view reads of it anyway (a story's lead image and agency).
+        related = getattr(model, "ROUTED_WITH", ())
+        page = model.objects.select_related(*related).get(pk=page_pk)
     except (LookupError, Page.DoesNotExist):
         return None
     if not page.live or page.expired or page.url_path != url_path:

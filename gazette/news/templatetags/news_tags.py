@@ -10,6 +10,8 @@ such as the alerts sign-up. Pages are cached and shared: a slot's HTML must not 
 reader.
 """
 
+from typing import Any
+
 from django import template
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -61,3 +63,12 @@ def card_slot(context: template.Context, name: str, article: Page) -> SafeString
         raise template.TemplateSyntaxError(f"Unknown card slot {name!r}")
     parts = [fn(context.get("request"), article) for fn in hooks.get_hooks(f"gazette_card_{name}")]
     return format_html_join(" · ", "{}", ((mark_safe(p),) for p in parts if p))
+
+
+@register.simple_tag(takes_context=True)
+def body_html(context: template.Context, body: Any) -> SafeString:
+    """``{% body_html page.body %}``: the story's body, as ``{% include_block %}`` of each
+    block renders it, without a template render per block (gazette.news.body)."""
+    from ..body import body_html as render_body
+
+    return render_body(body, context)

@@ -16,7 +16,7 @@ markup is Wagtail's.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from django import template
@@ -28,10 +28,16 @@ from wagtail.images.templatetags.wagtailimages_tags import image as wagtail_imag
 register = template.Library()
 
 
+@lru_cache(maxsize=64)
+def kept_filter(spec: str) -> Filter:
+    """The filter of ``spec``, parsed once per process (news.body's images use it too)."""
+    return Filter(spec=spec)
+
+
 class PrefetchedImageNode(ImageNode):
     @cached_property
     def filter(self) -> Filter:
-        return Filter(spec="|".join(self.filter_specs))
+        return kept_filter("|".join(self.filter_specs))
 
     def get_filter(self) -> Filter:
         return self.filter

@@ -258,3 +258,39 @@ def test_the_form_is_its_templates_markup(article, settings):
     context = {**next(_discussion_contexts(article)), "errors": {"email": ["Bad <address>"]},
                "kept": {"author": "Ann & <Bo>", "parent": ""}, "message": "Check the form."}
     assert fragments.form_html(context) == render_to_string("comments/form.html", context)
+
+
+def test_the_body_is_its_block_templates_markup(section, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    image = make_image("Crane", name="crane.png")
+    hostile = 'Ports & <harbours> "quoted" l\'été'
+    story = make_article(section, slug="every-block", body=[
+        ("paragraph", '<p>One <b>bold</b> <a href="https://example.org/?a=1&b=2">link</a></p>'
+                      '<script>alert(1)</script><p onclick="x()">Two</p>'),
+        ("subheading", hostile),
+        ("quotation", {"text": hostile, "speaker": hostile, "source": hostile}),
+        ("quotation", {"text": "Only words", "speaker": "", "source": "a statement"}),
+        ("quotation", {"text": "Only words", "speaker": "Someone", "source": ""}),
+        ("quotation", {"text": "Only words", "speaker": "", "source": ""}),
+        ("image", {"image": image, "caption": hostile, "credit": hostile, "alt_text": hostile}),
+        ("image", {"image": image, "caption": "Caption as alt", "credit": "", "alt_text": ""}),
+        ("image", {"image": image, "caption": "", "credit": "Credit only", "alt_text": ""}),
+        ("image", {"image": image, "caption": "", "credit": "", "alt_text": ""}),
+        ("pull_quote", {"text": hostile, "attribution": hostile}),
+        ("pull_quote", {"text": hostile, "attribution": ""}),
+        ("fact_box", {"title": hostile, "facts": [hostile, "Two", ""]}),
+        ("fact_box", {"title": "Empty", "facts": []}),
+        ("embed", {"url": "https://example.org/v?a=1&b=2", "title": hostile,
+                   "description": hostile, "provider": hostile}),
+        ("embed", {"url": "javascript:alert(1)", "title": "No link", "description": "",
+                   "provider": ""}),
+    ])
+    from gazette.news.body import body_html
+
+    page = with_renditions(ArticlePage.objects.get(pk=story.pk))
+    context = Context({"page": page, "request": RequestFactory().get("/")})
+    expected = Template("{% load wagtailcore_tags %}{% for block in page.body %}"
+                        "{% include_block block %}{% endfor %}").render(context)
+    assert body_html(page.body, context) == expected
+    assert "&lt;harbours&gt;" in expected and "<script>" not in expected
+    assert expected.count("<img") == 4
