@@ -30,11 +30,14 @@ test: $(VENV)/.installed-dev
 
 # The same suite against PostgreSQL and Redis, with real worker processes (CI runs this too).
 # Tests that restart PostgreSQL (marked disruptive) run alone afterwards, so no other meets it.
+# Tests marked embedded start a site of their own on SQLite and a disk cache whatever
+# DATABASE_URL and REDIS_URL say: `make test` has run them, here they would only repeat it.
 test-services: $(VENV)/.installed-dev
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
 	GAZETTE_DATA_DIR=$${GAZETTE_DATA_DIR:-$(CURDIR)/var/services} \
-	$(BIN)/pytest -n auto --dist loadgroup --create-db -m "not disruptive" $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist loadgroup --create-db -m "not disruptive and not embedded" \
+	  $(PYTEST_ARGS)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
 	GAZETTE_DATA_DIR=$${GAZETTE_DATA_DIR:-$(CURDIR)/var/services} \

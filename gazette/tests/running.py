@@ -1,15 +1,25 @@
-"""Start the real `gazette run` for end-to-end tests, and look at its processes from /proc."""
+"""Start the real `gazette run` for end-to-end tests, and look at its processes from /proc.
+
+Each test module that starts a site marks itself with an xdist group of its own
+(``xdist_group("site-<name>")``): its tests share the module's site on one xdist worker, while
+other modules' sites run on other workers at the same time (under ``--dist loadgroup``), rather
+than every site one after another on a single worker. A site's data folder is a copy of one
+migrated template per pytest run (the ``site_data`` fixture, gazette/conftest.py).
+"""
 
 from __future__ import annotations
 
+import fcntl
 import http.client
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,6 +120,52 @@ def site_environment(data: Path, **extra: str) -> dict[str, str]:
     env["GAZETTE_DATA_DIR"] = str(data)
     env.update(extra)
     return env
+
+
+# What a fresh data folder holds once migrated and its static files collected (the rest, such
+# as the secret key and the cache folder, each site makes for itself).
+PREPARED = ("gazette.sqlite3", "static")
+
+
+def _manage(env: dict[str, str], *command: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "gazette.cli", "manage", *command, "-v", "0"],
+                          env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, f"gazette manage {' '.join(command)}:\n{done.stderr}"
+
+
+def site_template(root: Path) -> Path:
+    """A data folder migrated and with static files collected, built once under ``root`` (the
+    pytest run's temporary folder, shared by its xdist workers, who take turns on a lock).
+
+    Migrating a fresh SQLite database costs about 20 s of CPU; each test site copies this
+    folder instead (prepared_data), and `gazette run` then finds nothing left to migrate.
+    Without its ".ready" mark (a build that failed half-way) it is built again.
+    """
+    template, ready = root / "site-template", root / "site-template" / ".ready"
+    with (root / "site-template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not ready.exists():
+            shutil.rmtree(template, ignore_errors=True)
+            template.mkdir()
+            env = site_environment(template)
+            _manage(env, "migrate", "--no-input")
+            _manage(env, "collectstatic", "--no-input")
+            # Everything in the database file itself, so that copying that one file is enough.
+            with closing(sqlite3.connect(template / "gazette.sqlite3")) as database:
+                database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            ready.touch()
+    return template
+
+
+def prepared_data(data: Path, template: Path) -> Path:
+    """``data`` holding a copy of the template's database and static files; returns ``data``."""
+    for name in PREPARED:
+        source = template / name
+        if source.is_dir():
+            shutil.copytree(source, data / name, dirs_exist_ok=True)
+        else:
+            shutil.copy2(source, data / name)
+    return data
 
 
 @contextmanager

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import http.client
 import shutil
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 
@@ -17,7 +15,7 @@ from django.conf import settings as django_settings
 
 from .running import Site, running_site, site_environment
 
-pytestmark = [pytest.mark.services, pytest.mark.xdist_group("processes")]
+pytestmark = [pytest.mark.services, pytest.mark.xdist_group("site-fastpath")]
 
 READS = 12  # fresh connections per check: both workers answer some
 SECTION = "/world/"
@@ -42,23 +40,20 @@ def fetch(site: Site, path: str, method: str = "GET",
         connection.close()
 
 
-@pytest.fixture(scope="module", params=["disk", "redis"])
-def site(request: pytest.FixtureRequest,
-         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    data = tmp_path_factory.mktemp(f"fastpath-{request.param}")
+@pytest.fixture(scope="module", params=[pytest.param("disk", marks=pytest.mark.embedded), "redis"])
+def site(request: pytest.FixtureRequest, site_data) -> Iterator[Site]:
+    if request.param == "redis" and not (django_settings.REDIS_URL
+                                         and shutil.which("redis-server")):
+        pytest.skip("needs REDIS_URL (make test-services)")
+    # Migrated already (a copy of the run's template): `gazette run` then starts within
+    # running_site's time even on a busy machine.
+    data = site_data(f"fastpath-{request.param}")
     if request.param == "redis":
-        if not django_settings.REDIS_URL or not shutil.which("redis-server"):
-            pytest.skip("needs REDIS_URL (make test-services)")
         # A prefix of its own: the test process's cache shares this Redis database.
         env = site_environment(data, REDIS_URL=django_settings.REDIS_URL, GAZETTE_CACHE="redis",
                                GAZETTE_CACHE_PREFIX=f"fastpath-{uuid.uuid4().hex[:8]}")
     else:
         env = site_environment(data)
-    # Migrated first: `gazette run` then starts within running_site's time even on a busy machine.
-    for command in (["migrate", "--no-input", "-v0"], ["collectstatic", "--no-input", "-v0"]):
-        done = subprocess.run([sys.executable, "-m", "gazette.cli", "manage", *command],
-                              env=env, capture_output=True, text=True, timeout=600)
-        assert done.returncode == 0, done.stderr
     with running_site(data, "--no-demo", env=env) as site:
         site.manage_shell(MAKE_SECTION)
         yield site

@@ -19,7 +19,8 @@ import pytest
 
 from .running import Site, running_site, wait_until
 
-pytestmark = [pytest.mark.services, pytest.mark.xdist_group("processes")]
+pytestmark = [pytest.mark.services, pytest.mark.embedded,
+              pytest.mark.xdist_group("site-one-site")]
 
 # Enough requests that both web workers answer some of each page.
 READS = 12
@@ -35,8 +36,8 @@ if not SectionPage.objects.filter(slug="world").exists():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    with running_site(tmp_path_factory.mktemp("one-site"), "--no-demo") as site:
+def site(site_data) -> Iterator[Site]:
+    with running_site(site_data("one-site"), "--no-demo") as site:
         site.manage_shell(MAKE_SECTION)
         yield site
 

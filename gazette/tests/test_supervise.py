@@ -20,7 +20,8 @@ import pytest
 
 from .running import Site, alive, children_of, running_site, wait_until
 
-pytestmark = [pytest.mark.services, pytest.mark.xdist_group("processes")]
+pytestmark = [pytest.mark.services, pytest.mark.embedded,
+              pytest.mark.xdist_group("site-supervise")]
 
 
 @dataclass
@@ -75,8 +76,8 @@ def load(site: Site) -> Iterator[Load]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    with running_site(tmp_path_factory.mktemp("sup-site"), "--no-demo") as site:
+def site(site_data) -> Iterator[Site]:
+    with running_site(site_data("sup-site"), "--no-demo") as site:
         yield site
 
 

@@ -20,7 +20,8 @@ import pytest
 
 from gazette.tests.running import Site, running_site
 
-pytestmark = [pytest.mark.services, pytest.mark.xdist_group("processes")]
+pytestmark = [pytest.mark.services, pytest.mark.embedded,
+              pytest.mark.xdist_group("site-comments")]
 
 # Enough fresh connections that both web workers answer some of them.
 READS = 12
@@ -84,8 +85,8 @@ class Story:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    with running_site(tmp_path_factory.mktemp("one-site-comments"), "--no-demo") as site:
+def site(site_data) -> Iterator[Site]:
+    with running_site(site_data("one-site-comments"), "--no-demo") as site:
         yield site
 
 

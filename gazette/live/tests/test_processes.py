@@ -13,7 +13,8 @@ import pytest
 
 from gazette.tests.running import Site, running_site
 
-pytestmark = [pytest.mark.services, pytest.mark.xdist_group("processes")]
+pytestmark = [pytest.mark.services, pytest.mark.embedded,
+              pytest.mark.xdist_group("site-live")]
 
 READS = 12
 
@@ -27,8 +28,8 @@ print(page.pk)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, int]]:
-    with running_site(tmp_path_factory.mktemp("live-site"), "--no-demo") as site:
+def site(site_data) -> Iterator[tuple[Site, int]]:
+    with running_site(site_data("live-site"), "--no-demo") as site:
         page_id = int(site.manage_shell(MAKE_LIVE).split()[-1])
         yield site, page_id
 

@@ -5,15 +5,14 @@ scheduler keeps cached pages' "N minutes ago" true."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
-from gazette.tests.running import Site, running_site, site_environment, wait_until
+from gazette.tests.running import Site, running_site, wait_until
 
-pytestmark = [pytest.mark.services, pytest.mark.xdist_group("processes")]
+pytestmark = [pytest.mark.services, pytest.mark.embedded,
+              pytest.mark.xdist_group("site-newsroom")]
 
 READS = 10
 PAGES = ("/world/", "/world/quiet-story/")
@@ -27,14 +26,10 @@ if not SectionPage.objects.filter(slug="world").exists():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    data = tmp_path_factory.mktemp("newsroom")
-    # Migrated first, so that a loaded machine's slow migrations do not count against the
-    # time running_site gives the server to answer.
-    for command in (["migrate"], ["collectstatic", "--noinput"]):
-        subprocess.run([sys.executable, "-m", "gazette.cli", "manage", *command, "-v", "0"],
-                       env=site_environment(data), check=True, timeout=600)
-    with running_site(data, "--no-demo") as site:
+def site(site_data) -> Iterator[Site]:
+    # Migrated already (a copy of the run's template), so that a loaded machine's slow
+    # migrations do not count against the time running_site gives the server to answer.
+    with running_site(site_data("newsroom"), "--no-demo") as site:
         site.manage_shell(SETUP)
         yield site
 

@@ -15,7 +15,8 @@ import pytest
 
 from gazette.tests.running import Site, running_site, wait_until
 
-pytestmark = [pytest.mark.services, pytest.mark.xdist_group("processes")]
+pytestmark = [pytest.mark.services, pytest.mark.embedded,
+              pytest.mark.xdist_group("site-reads")]
 
 MAKE_STORIES = """
 from gazette.news.models import ArticlePage
@@ -36,8 +37,8 @@ def shell(site: Site, code: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    with running_site(tmp_path_factory.mktemp("reads"), "--no-demo") as site:
+def site(site_data) -> Iterator[Site]:
+    with running_site(site_data("reads"), "--no-demo") as site:
         yield site
 
 

@@ -25,7 +25,8 @@ import pytest
 
 from gazette.antispam.tests.helpers import FORM, HAM_TEXTS, comment
 
-pytestmark = [pytest.mark.services, pytest.mark.xdist_group("processes")]
+pytestmark = [pytest.mark.services, pytest.mark.embedded,
+              pytest.mark.xdist_group("site-lock")]
 
 LOCK_SECONDS = float(os.environ.get("GAZETTE_E2E_LOCK_SECONDS", "10"))
 
@@ -37,10 +38,11 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[dict[str, object]]:
+def site(site_data) -> Iterator[dict[str, object]]:
     """A fresh data folder, migrated, with a key, served by granian on a free port."""
     if os.environ.get("DATABASE_URL"):
         pytest.skip("SQLite's write lock")
+    tmp_path: Path = site_data("lock-e2e")  # migrated: a copy of the run's template
     env = {name: value for name, value in os.environ.items()
            if name not in ("DATABASE_URL", "REDIS_URL", "PYTEST_XDIST_WORKER")}
     # A busy timeout shorter than the lock: records must survive failed writes, not just
@@ -48,7 +50,6 @@ def site(tmp_path: Path) -> Iterator[dict[str, object]]:
     env.update(GAZETTE_DATA_DIR=str(tmp_path), GAZETTE_DEBUG="0", DEBUG="0",
                GAZETTE_ANTISPAM_SECRET_KEY="e2e", GAZETTE_SQLITE_BUSY_TIMEOUT_MS="2000")
     run = [sys.executable, "-m", "gazette.cli"]
-    subprocess.run([*run, "manage", "migrate", "-v", "0"], env=env, check=True, timeout=300)
     created = subprocess.run([*run, "antispam", "key", "create", "--site",
                               "https://blog.example.org"], env=env, check=True, timeout=120,
                              capture_output=True, text=True)
