@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from functools import cached_property, partial
+from typing import Any
 
+from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +22,10 @@ from wagtail.snippets.models import register_snippet
 from .blocks import ArticleBodyBlock
 from .cache import GLOBAL_TAG, page_cache_tag, versions_and
 from .routing import NoRestrictionsShortcutMixin, RememberedRoutesMixin, remembered_page_at
+
+# How long a story's authors, tags and corrections are kept (ArticlePage.with_kept_credits): the
+# versions in the key say when they are stale; this only lets unread entries go.
+KEPT_CREDITS_SECONDS = 24 * 3600
 
 LANGUAGE_CHOICES = [
     ("en", "English"),
@@ -275,7 +281,44 @@ class ArticlePage(NoRestrictionsShortcutMixin, Page):
 
     @property
     def authors(self) -> list[Author]:
+        kept: list[Author] | None = self.__dict__.get("_kept_authors")
+        if kept is not None:
+            return kept
         return [link.author for link in self.article_authors.all()]
+
+    @property
+    def tags_shown(self) -> list[Any]:
+        """The story's tags, in the order they were stored."""
+        kept: list[Any] | None = self.__dict__.get("_kept_tags")
+        if kept is not None:
+            return kept
+        return [item.tag for item in self.tagged_items.all()]
+
+    def with_kept_credits(self, version: str) -> None:
+        """Its authors, tags and corrections from the shared cache, kept there under
+        ``version`` (the global version and the story's own: a publication of the story bumps
+        the second, a renamed author the first), instead of three queries a render.
+
+        Read by ``authors``, ``tags_shown`` and ``correction_notes``. Another story's
+        publication leaves both versions as they are: its entry stays warm.
+        """
+        from . import selectors
+
+        key = f"news:story-credits:{self.pk}:{version}"
+        kept = cache.get(key)
+        if kept is None:
+            selectors.with_credits(self)
+            kept = (
+                self.authors,
+                self.tags_shown,
+                # Without their page (each correction holds the story it belongs to).
+                [ArticleCorrection(id=c.id, sort_order=c.sort_order, page_id=c.page_id,
+                                   corrected_at=c.corrected_at, text=c.text)
+                 for c in self.correction_notes],
+            )
+            cache.set(key, kept, timeout=KEPT_CREDITS_SECONDS)
+        self.__dict__["_kept_authors"], self.__dict__["_kept_tags"] = kept[0], kept[1]
+        self.__dict__["correction_notes"] = kept[2]
 
     @property
     def published_at(self):
@@ -315,7 +358,10 @@ class ArticlePage(NoRestrictionsShortcutMixin, Page):
         page_cache_tag(request, page_tag, section_tag)
         # The versions the page reads (its discussion is kept under its own), in one read.
         versions = versions_and((GLOBAL_TAG, section_tag, page_tag))[0]
-        selectors.with_credits(self)
+        if getattr(request, "is_preview", False):
+            selectors.with_credits(self)
+        else:
+            self.with_kept_credits(f"{versions[GLOBAL_TAG]}-{versions[page_tag]}")
         with_renditions(self)
         context = super().get_context(request, *args, **kwargs)
         # "More from the section" is a third of the page's cost: the stories it shows are

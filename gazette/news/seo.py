@@ -199,8 +199,8 @@ def article_credits(article: ArticlePage, base_url: str | None = None) -> list[C
 
 
 def article_tag_names(article: ArticlePage) -> list[str]:
-    # Through tagged_items so that a prefetch of "tagged_items__tag" is used.
-    return sorted({item.tag.name for item in article.tagged_items.all()}, key=str.casefold)
+    # Through tagged_items (tags_shown) so that a prefetch of "tagged_items__tag" is used.
+    return sorted({tag.name for tag in article.tags_shown}, key=str.casefold)
 
 
 def article_description(article: ArticlePage) -> str:

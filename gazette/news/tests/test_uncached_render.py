@@ -294,3 +294,37 @@ def test_the_body_is_its_block_templates_markup(section, tmp_path, settings):
     assert body_html(page.body, context) == expected
     assert "&lt;harbours&gt;" in expected and "<script>" not in expected
     assert expected.count("<img") == 4
+
+
+def test_kept_credits_follow_the_story_and_its_authors(article, settings,
+                                                       django_capture_on_commit_callbacks):
+    """Authors, tags and corrections are kept under the story's version and the global one:
+    a render reads none of them from the database, and what changes them shows at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gazette.news.models import ArticleCorrection, Author
+
+    settings.GAZETTE_PAGE_CACHE_ENABLED = False
+    client = Client()
+    client.get(article.url)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(article.url).content.decode()
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "news_articleauthor" not in sql and "news_articletag" not in sql
+    assert "news_articlecorrection" not in sql
+    assert "Mara Quill" in html and "/tags/harbour/" in html
+
+    page = ArticlePage.objects.get(pk=article.pk)
+    ArticleCorrection.objects.create(page=page, text="An earlier version misnamed the quay.")
+    page.tags.add("Storms")
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+    html = client.get(article.url).content.decode()
+    assert "misnamed the quay" in html and "/tags/storms/" in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        author = Author.objects.get(name="Mara Quill")
+        author.name = "Mara Quill-Ashby"
+        author.save()
+    assert "Mara Quill-Ashby" in client.get(article.url).content.decode()
