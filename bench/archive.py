@@ -117,7 +117,7 @@ def _measure(max_repeat: int) -> None:
             repeat += 1
         cpu_ms = (time.process_time() - cpu) * 1000 / repeat
         urls = body.count(b"<loc>") if b"<urlset" in body else 0
-        results = re.search(rb"<p>([\d,]+) results? for", body)
+        results = re.search(rb"<p>(?:More than )?([\d,]+) results? for", body)
         print(json.dumps({
             "page": name, "url": url, "queries": query_count, "repeat": repeat,
             "cpu_ms": round(cpu_ms, 2), "kb": round(len(body) / 1024, 1), "urls": urls,

@@ -164,9 +164,7 @@ class SectionPage(NoRestrictionsShortcutMixin, Page):
 
         page_cache_tag(request, f"section:{self.pk}")
         context = super().get_context(request, *args, **kwargs)
-        context["articles"] = selectors.paginate(
-            request, selectors.section_articles(self)
-        )
+        context["articles"] = selectors.section_listing(self).paginate(request)
         return context
 
 

@@ -14,14 +14,14 @@ from .search_backend import printable_query
 
 def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
-    articles = selectors.articles_tagged(slug)
-    if not articles.exists():
+    articles = selectors.tag_listing(tag.pk)
+    if not articles.count:
         raise Http404("No published stories carry this tag.")
     page_cache_tag(request, "tags")
     return render(
         request,
         "news/tag_page.html",
-        {"tag": tag, "articles": selectors.paginate(request, articles)},
+        {"tag": tag, "articles": articles.paginate(request)},
     )
 
 
@@ -43,11 +43,14 @@ def search(request: HttpRequest) -> HttpResponse:
     order = request.GET.get("sort", "")
     if order not in selectors.SEARCH_ORDERS:
         order = selectors.SEARCH_ORDERS[0]
-    results = None
-    if query:
-        results = selectors.paginate(request, selectors.search_articles(query, order=order))
-    return render(request, "news/search.html",
-                  {"query": query, "results": results, "sort": order})
+    outcome = selectors.search(request, query, order=order) if query else None
+    return render(request, "news/search.html", {
+        "query": query, "results": outcome.page if outcome else None,
+        "result_count": outcome.count if outcome else 0,
+        "result_count_text": f"{outcome.count:,}" if outcome else "0",
+        "more_results": outcome.more if outcome else False, "sort": order,
+        "search_cap": selectors.SEARCH_CAP,
+    })
 
 
 # A transparent one-pixel GIF: the beacon of readers without script (<noscript><img>).
