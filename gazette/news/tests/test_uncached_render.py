@@ -328,3 +328,13 @@ def test_kept_credits_follow_the_story_and_its_authors(article, settings,
         author.name = "Mara Quill-Ashby"
         author.save()
     assert "Mara Quill-Ashby" in client.get(article.url).content.decode()
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_the_read_beacon_is_its_templates_markup(article, preview):
+    request = RequestFactory().get("/")
+    if preview:
+        request.is_preview = True
+    context = Context({"article": article, "page": article, "request": request})
+    assert Template("{% load newsroom_tags %}{% read_beacon page %}").render(context) == (
+        Template("{% include 'news/includes/read_beacon.html' %}").render(context))
