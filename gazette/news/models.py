@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -21,6 +20,7 @@ from wagtail.snippets.models import register_snippet
 
 from .blocks import ArticleBodyBlock
 from .cache import GLOBAL_TAG, page_cache_tag, versions_and
+from .kept import path_with
 from .routing import NoRestrictionsShortcutMixin, RememberedRoutesMixin, remembered_page_at
 
 # How long a story's authors, tags and corrections are kept (ArticlePage.with_kept_credits): the
@@ -72,7 +72,8 @@ class Author(SlugFromNameMixin, index.Indexed, models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("news:author", args=[self.slug])
+        # reverse("news:author", args=[self.slug]), the pattern reversed once per process.
+        return path_with("news:author", self.slug)
 
 
 @register_snippet

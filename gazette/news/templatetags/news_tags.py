@@ -19,6 +19,7 @@ from wagtail import hooks
 from wagtail.models import Page
 from wagtail.rich_text import RichText
 
+from ..kept import path_with
 from ..richtext import render_richtext, web_url
 
 register = template.Library()
@@ -39,6 +40,12 @@ def safe_richtext(value: RichText | str | None) -> SafeString:
 def http_url(value: object) -> str:
     """The address if it is an http(s) URL, else "" (a stored ``javascript:`` URL is no link)."""
     return web_url(value)
+
+
+@register.filter
+def tag_path(slug: str) -> str:
+    """``{% url 'news:tag' slug %}``, the pattern reversed once per process."""
+    return path_with("news:tag", slug)
 
 
 @register.simple_tag(takes_context=True)

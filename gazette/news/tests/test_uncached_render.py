@@ -338,3 +338,23 @@ def test_the_read_beacon_is_its_templates_markup(article, preview):
     context = Context({"article": article, "page": article, "request": request})
     assert Template("{% load newsroom_tags %}{% read_beacon page %}").render(context) == (
         Template("{% include 'news/includes/read_beacon.html' %}").render(context))
+
+
+def test_paths_reversed_once_are_djangos(article):
+    from django.urls import reverse
+
+    from gazette.news.kept import path_to, path_with
+    from gazette.news.models import Author
+
+    for slug in ("mara-quill", "a_b-9", "x"):
+        assert Author(slug=slug).get_absolute_url() == reverse("news:author", args=[slug])
+        assert path_with("news:tag", slug) == reverse("news:tag", args=[slug])
+    assert path_with("news:read", 12345) == reverse("news:read", args=[12345])
+    assert path_with("comments:article_feed", 7, "atom") == reverse(
+        "comments:article_feed", args=[7, "atom"])
+    assert path_to("news:search") == reverse("news:search")
+    # What the pattern's converter would refuse is reversed as usual (and refused).
+    from django.urls import NoReverseMatch
+
+    with pytest.raises(NoReverseMatch):
+        path_with("news:tag", "été/")
