@@ -14,14 +14,16 @@ from urllib.parse import quote
 from django import template
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from wagtail.templatetags.wagtailcore_tags import pageurl
 
 from .. import times
 from ..cache import REQUEST_ATTRIBUTE, page_cache_tag
 from ..kept import path_with, static_url
 from ..newsroom import BREAKING_TAG, breaking_bar_stories
 from ..seo import page_url
+from .news_tags import card_slot
 
 register = template.Library()
 
@@ -106,4 +108,41 @@ def read_beacon(context: template.Context, article: Any) -> SafeString:
     return mark_safe(  # noqa: S308  (the URLs escaped)
         f'<script src="{escape(static_url("news/reads.js"))}" data-read="{url}" defer></script>'
         f'<noscript><img class="read-pixel" src="{url}" alt="" width="1" height="1"></noscript>\n'
+    )
+
+
+def credit_html(article: Any) -> str:
+    """What ``news/includes/card_credit.html`` renders for ``article``."""
+    authors = article.authors
+    agency = article.agency
+    if authors:
+        last = len(authors) - 1
+        names = "".join(
+            f"{conditional_escape(author.name)}"
+            f"{'' if i == last else (' and ' if i == last - 1 else ', ')}"
+            for i, author in enumerate(authors)
+        )
+        also = f", with {conditional_escape(agency.short_name or agency.name)}" if agency else ""
+        return f'<span class="credit-line">By {names}{also}</span>\n'
+    if agency:
+        return f'<span class="credit-line">{conditional_escape(agency.name)}</span>\n'
+    return "\n"
+
+
+@register.simple_tag(takes_context=True)
+def story_line(context: template.Context, article: Any) -> SafeString:
+    """What ``news/includes/story_line.html`` renders for ``article`` (a test holds the two
+    equal): the front page's "most read" and section rows print 29 of them."""
+    url = conditional_escape(pageurl(context, article))
+    breaking = '<span class="label label--breaking">Breaking</span> ' if article.breaking else ""
+    credit = credit_html(article)
+    dot = " · " if article.authors or article.agency else ""
+    meta = card_slot(context, "meta", article)
+    return mark_safe(  # noqa: S308  (every value escaped)
+        f'<article class="story-line">\n'
+        f'  <h3 class="story-line__headline">{breaking}<a href="{url}">'
+        f"{conditional_escape(article.title)}</a></h3>\n"
+        f'  <p class="card__meta">{credit}{dot}{timestamp(context, article.published_at)}'
+        f'{f" · {meta}" if meta else ""}</p>\n'
+        f"</article>\n"
     )

@@ -358,3 +358,26 @@ def test_paths_reversed_once_are_djangos(article):
 
     with pytest.raises(NoReverseMatch):
         path_with("news:tag", "été/")
+
+
+def test_a_story_line_is_its_templates_markup(section):
+    from gazette.news.models import Agency
+
+    no_short = Agency.objects.create(name="Wire & <Co>", short_name="")
+    stories = [
+        make_article(section, slug="three", breaking=True, agency=no_short,
+                     title='Three "authors" & <more>',
+                     authors=[make_author(), make_author("Ilse Brandt"), make_author("O'Neil")]),
+        make_article(section, slug="two", authors=[make_author(), make_author("Ilse Brandt")],
+                     agency=make_agency()),
+        make_article(section, slug="one", authors=[make_author()]),
+        make_article(section, slug="agency", agency=make_agency()),
+        make_article(section, slug="none"),
+    ]
+    request = RequestFactory().get("/")
+    for story in stories:
+        article = ArticlePage.objects.select_related("agency").get(pk=story.pk)
+        context = {"article": article, "request": request}
+        assert Template("{% load newsroom_tags %}{% story_line article %}").render(
+            Context(context)) == Template(
+            "{% include 'news/includes/story_line.html' %}").render(Context(context))
