@@ -111,6 +111,13 @@ def read_beacon(context: template.Context, article: Any) -> SafeString:
     )
 
 
+@register.simple_tag
+def card_credit(article: Any) -> SafeString:
+    """``{% include "news/includes/card_credit.html" %}`` for ``article``: its markup (a test
+    holds the two equal), without a template include a card."""
+    return mark_safe(credit_html(article))  # noqa: S308  (escaped by credit_html)
+
+
 def credit_html(article: Any) -> str:
     """What ``news/includes/card_credit.html`` renders for ``article``."""
     authors = article.authors

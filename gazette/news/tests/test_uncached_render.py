@@ -381,3 +381,6 @@ def test_a_story_line_is_its_templates_markup(section):
         assert Template("{% load newsroom_tags %}{% story_line article %}").render(
             Context(context)) == Template(
             "{% include 'news/includes/story_line.html' %}").render(Context(context))
+        assert Template("{% load newsroom_tags %}{% card_credit article %}").render(
+            Context(context)) == Template(
+            "{% include 'news/includes/card_credit.html' %}").render(Context(context))
