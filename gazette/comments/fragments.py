@@ -200,12 +200,13 @@ def form_html(context: dict[str, Any]) -> str:
         from django.template.loader import render_to_string
 
         return render_to_string("comments/form.html", context)
-    html = _skeleton()
+    # The story's id first: a value put in below cannot then be mistaken for the stand-in id.
+    html = _skeleton().replace(str(_FORM_PK), str(context["article"].pk))
     for name, value in (("article_url", context["article_url"]), ("token", context["token"]),
                         ("parent", kept.get("parent", "")),
                         ("privacy_url", context["privacy_url"])):
         html = html.replace(_FORM_STAND_INS[name], str(conditional_escape(value)))
-    return html.replace(str(_FORM_PK), str(context["article"].pk))
+    return html
 
 
 def discussion_html(context: dict[str, Any]) -> str:
