@@ -384,3 +384,17 @@ def test_a_story_line_is_its_templates_markup(section):
         assert Template("{% load newsroom_tags %}{% card_credit article %}").render(
             Context(context)) == Template(
             "{% include 'news/includes/card_credit.html' %}").render(Context(context))
+
+
+def test_the_share_links_are_their_templates_markup():
+    from urllib.parse import quote
+
+    from django.template.loader import render_to_string
+
+    from gazette.news.templatetags.newsroom_tags import share_links_html
+
+    title = 'Storm on the "quay" & <the> wall, l\'été'
+    url = "https://news.example/world/storm/?a=1&b=<2>"
+    mailto = f"mailto:?subject={quote(title)}&body={quote(title + url)}"
+    assert share_links_html(url, title, mailto) == render_to_string(
+        "news/includes/share_links.html", {"url": url, "title": title, "mailto": mailto})
