@@ -166,3 +166,17 @@ def story_line(context: template.Context, article: Any) -> SafeString:
         f'{f" · {meta}" if meta else ""}</p>\n'
         f"</article>\n"
     )
+
+
+@register.simple_tag(takes_context=True)
+def article_times(context: template.Context, page: Any) -> SafeString:
+    """What ``news/includes/article_times.html`` renders for the story ``page`` (a test holds
+    the two equal): when it was published, updated, and the update's note."""
+    html = f'<p class="timestamps">Published {timestamp(context, page.published_at)}'
+    if not page.update_note and page.was_updated:
+        html += f" · Updated {timestamp(context, page.modified_at)}"
+    html += "</p>\n"
+    if page.update_note and page.updated_at:
+        html += (f'<p class="update-note"><strong>Updated {timestamp(context, page.updated_at)}:'
+                 f"</strong> {conditional_escape(page.update_note)}</p>")
+    return mark_safe(html + "\n")  # noqa: S308  (the note escaped, the times by timestamp)

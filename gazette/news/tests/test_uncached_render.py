@@ -398,3 +398,33 @@ def test_the_share_links_are_their_templates_markup():
     mailto = f"mailto:?subject={quote(title)}&body={quote(title + url)}"
     assert share_links_html(url, title, mailto) == render_to_string(
         "news/includes/share_links.html", {"url": url, "title": title, "mailto": mailto})
+
+
+@pytest.mark.parametrize("published, updated, note", [
+    (72, None, ""),          # days old, never updated
+    (72, 30, ""),            # updated long after publication
+    (72, 71.99, ""),         # a small edit right after: no "Updated"
+    (0.5, 0.2, ""),          # minutes ago, updated
+    (5, 1, 'Figures <revised> & "checked"'),  # a marked update with its note
+])
+def test_the_times_are_their_templates_markup(section, published, updated, note):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    story = make_article(section, slug="timed")
+    ArticlePage.objects.filter(pk=story.pk).update(
+        first_published_at=now - timedelta(hours=published),
+        last_published_at=now - timedelta(hours=published),
+        updated_at=now - timedelta(hours=updated) if updated is not None else None,
+        update_note=note)
+    page = ArticlePage.objects.get(pk=story.pk)
+    request = RequestFactory().get("/")
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        ours = Template("{% load newsroom_tags %}{% article_times page %}").render(
+            Context({"page": page, "request": request}))
+        template = Template("{% include 'news/includes/article_times.html' %}").render(
+            Context({"page": page, "request": request}))
+    assert ours == template
+    assert ("Updated" in ours) == bool(updated is not None and (note or updated < published - 0.1))
