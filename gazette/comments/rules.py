@@ -83,7 +83,11 @@ def site_rules(site: Site | None) -> DiscussionRules:
         site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         return DiscussionRules()
-    stored = DiscussionSettings.for_site(site)
+    # Not ``for_site``: Wagtail creates the row there, and a reader's GET must not write (on
+    # SQLite it waited for the write lock behind a worker's transaction). A site that never
+    # saved its settings has the fields' defaults, as the row Wagtail would create.
+    stored = (DiscussionSettings.objects.filter(site=site).first()
+              or DiscussionSettings(site=site))
     return DiscussionRules(
         moderation_mode=stored.moderation_mode,
         close_after_days=stored.close_after_days,
