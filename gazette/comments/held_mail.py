@@ -80,7 +80,7 @@ def held_mail_send(now: datetime | None = None) -> int:
     from .notifications import Mail, mails_send
 
     now = now or timezone.now()
-    cache.delete(DUE)
+    _cache_quietly(cache.delete, DUE)
     with transaction.atomic():
         mark, _ = HeldMailMark.objects.select_for_update().get_or_create(pk=1)
         held = list(Comment.objects.select_related("article")
@@ -92,11 +92,20 @@ def held_mail_send(now: datetime | None = None) -> int:
             mailed_up_to=held[-1].pk, sent_at=now)
     if not claimed:
         return 0
-    cache.set(SENT, now, timeout=GATHER.total_seconds())
+    _cache_quietly(cache.set, SENT, now, timeout=GATHER.total_seconds())
     mails: list[Mail] = []
     for email, comments in _by_moderator(held).items():
         mails.append(_mail(email, comments))
     return mails_send(mails)
+
+
+def _cache_quietly(operation: Any, *args: Any, **kwargs: Any) -> None:
+    # The keys only pace the tasks: with the cache down the mail still goes out (the mark in
+    # the database keeps it from going twice).
+    try:
+        operation(*args, **kwargs)
+    except Exception:
+        logger.exception("comments: the held-mail keys could not be written")
 
 
 def _by_moderator(held: list[Comment]) -> dict[str, list[Comment]]:
