@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
+from taggit.models import Tag
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .cache import GLOBAL_TAG, page_cache_invalidate
-from .models import Agency, ArticlePage, Author, HomePage, SectionPage
+from .models import Agency, ArticleAuthor, ArticlePage, ArticleTag, Author, HomePage, SectionPage
 
 # Sent once per marked update of a story ("Updated: what changed"), after the publication that
 # carries it commits. Arguments: sender (ArticlePage), article, note (what changed), at (its
@@ -27,6 +28,7 @@ def _invalidate_on_commit(tags: set[str]) -> None:
 def invalidate_page(sender: object, instance: Page, **kwargs: object) -> None:
     from .newsroom import BREAKING_TAG, breaking_bar_shows
     from .selectors import cache_tags_for
+    from .sitemaps import invalidate_for_publication
 
     page = instance.specific
     if isinstance(page, ArticlePage):
@@ -35,7 +37,12 @@ def invalidate_page(sender: object, instance: Page, **kwargs: object) -> None:
         # story published, or one it lists unpublished or no longer breaking).
         if page.breaking or breaking_bar_shows(page.pk):
             tags.add(BREAKING_TAG)
-        _invalidate_on_commit(tags)
+        if kwargs.get("signal") is page_published:
+            # The tags' and authors' sitemap rows are carried over to the new versions.
+            pk = page.pk
+            transaction.on_commit(lambda: invalidate_for_publication(pk, tags))
+        else:
+            _invalidate_on_commit(tags)
     elif isinstance(page, SectionPage):
         # Sections are in the navigation of every page.
         _invalidate_on_commit({GLOBAL_TAG})
@@ -52,6 +59,26 @@ def invalidate_moved(sender: object, instance: Page, parent_page_before: Page,
         {f"page:{instance.pk}", f"section:{parent_page_before.pk}",
          f"section:{parent_page_after.pk}", "home", "feeds", "tags", "authors"}
     )
+
+
+@receiver(post_delete, sender=ArticleTag)
+@receiver(post_delete, sender=ArticleAuthor)
+def invalidate_maxima(sender: object, **kwargs: object) -> None:
+    # A story's tag or author taken away (or the story deleted): the tag's or author's newest
+    # publication may be older now, which the sitemap rows carried over a publication would
+    # not show (gazette.news.sitemaps.invalidate_for_publication); this one is worked out again.
+    # It runs before the publication's own invalidation, registered after it.
+    _invalidate_on_commit({"tags" if sender is ArticleTag else "authors"})
+
+
+@receiver(post_save, sender=Tag)
+@receiver(post_delete, sender=Tag)
+def invalidate_tag(sender: object, created: bool = False, **kwargs: object) -> None:
+    # A tag renamed or deleted changes its pages' address and the tags' sitemap (cached under
+    # "home", as the other sitemaps); a tag created is on no published story yet (the
+    # publication that adds it refreshes them).
+    if not created:
+        _invalidate_on_commit({"tags", "home"})
 
 
 @receiver(post_save, sender=Author)

@@ -9,6 +9,7 @@ from django.test import Client
 from wagtail.models import PageViewRestriction
 
 from gazette.news import sitemaps
+from gazette.news.models import ArticleAuthor, ArticlePage
 from gazette.news.testing import hours_ago, make_agency, make_article, make_section
 
 pytestmark = pytest.mark.django_db
@@ -228,6 +229,79 @@ def test_tag_and_author_maxima_are_worked_out_once_until_a_publication(
     urlset = fetch_xml("/sitemap-tags.xml")
     assert base() + "/tags/ferries/" not in {
         u.findtext("sm:loc", namespaces=NS) for u in urlset.findall("sm:url", NS)}
+
+
+def _worked_out_afresh() -> dict[str, list]:
+    return {name: list(maxima_of(sitemaps._live_article_ids()))
+            for name, (_tag, maxima_of, _slug) in sitemaps._MAXIMA.items()}
+
+
+def _lastmods(url: str) -> dict[str, str]:
+    urlset = fetch_xml(url)
+    return {local(u.findtext("sm:loc", namespaces=NS)): u.findtext("sm:lastmod", namespaces=NS)
+            for u in urlset.findall("sm:url", NS)}
+
+
+def test_a_publication_carries_the_tag_and_author_maxima_over_without_the_group_by(
+        article, section, django_capture_on_commit_callbacks):
+    from gazette.news.testing import make_author
+
+    other = make_author("Ivo Brandt")
+    with django_capture_on_commit_callbacks(execute=True):
+        older = make_article(section, title="Quay repairs begin", slug="quay",
+                             tags=["Harbour"], authors=[other], published_at=hours_ago(72))
+    assert _tag_rows_queried("/sitemap.xml") == 2
+
+    # A new story, with a tag that is new and one that is not, by both authors.
+    with django_capture_on_commit_callbacks(execute=True):
+        newer = make_article(section, title="Ferry strike called off", slug="ferry",
+                             tags=["Ferries", "Harbour"], authors=[other, article.authors[0]])
+    day = f"{newer.last_published_at:%Y-%m-%d}"
+    assert _tag_rows_queried("/sitemap-tags.xml") == 0
+    assert _tag_rows_queried("/sitemap-authors.xml") == 0
+    assert _tag_rows_queried("/sitemap.xml") == 0
+    assert {name: sitemaps._maxima(name) for name in sitemaps._MAXIMA} == _worked_out_afresh()
+    tags = _lastmods("/sitemap-tags.xml")
+    assert tags["/tags/ferries/"] == tags["/tags/harbour/"] == day
+    assert _lastmods("/sitemap-authors.xml")[f"/authors/{other.slug}/"] == day
+
+    # Published again as it was (its tag and author rows kept): carried over too.
+    with django_capture_on_commit_callbacks(execute=True):
+        older.save_revision().publish()
+    assert _tag_rows_queried("/sitemap.xml") == 0
+    assert {name: sitemaps._maxima(name) for name in sitemaps._MAXIMA} == _worked_out_afresh()
+
+    # Published without a tag and an author it had: the newest publications of those may be
+    # older now, so they are worked out again.
+    newer = ArticlePage.objects.get(pk=newer.pk)
+    newer.tags.set(["Harbour"])
+    newer.article_authors = [ArticleAuthor(author=other)]
+    with django_capture_on_commit_callbacks(execute=True):
+        newer.save_revision().publish()
+    assert _tag_rows_queried("/sitemap.xml") == 2
+    assert "/tags/ferries/" not in _lastmods("/sitemap-tags.xml")
+    assert {name: sitemaps._maxima(name) for name in sitemaps._MAXIMA} == _worked_out_afresh()
+
+
+def test_rows_carried_over_long_enough_are_worked_out_again(article, section, monkeypatch,
+                                                             django_capture_on_commit_callbacks):
+    assert _tag_rows_queried("/sitemap.xml") == 2
+    monkeypatch.setattr(sitemaps, "MAXIMA_CARRIED_SECONDS", 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(section, title="Ferry strike called off", slug="ferry", tags=["Ferries"])
+    assert _tag_rows_queried("/sitemap.xml") == 2
+
+
+def test_a_tag_renamed_is_worked_out_again(article, django_capture_on_commit_callbacks):
+    from taggit.models import Tag
+
+    assert "/tags/harbour/" in _lastmods("/sitemap-tags.xml")
+    tag = Tag.objects.get(slug="harbour")
+    tag.slug = "the-harbour"
+    with django_capture_on_commit_callbacks(execute=True):
+        tag.save()
+    tags = _lastmods("/sitemap-tags.xml")
+    assert "/tags/the-harbour/" in tags and "/tags/harbour/" not in tags
 
 
 def test_pages_sitemap_files_past_the_middle_are_the_plain_paginators(article, section,
