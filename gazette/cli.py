@@ -106,7 +106,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
 OPTIMIZE_EVERY_SECONDS = 3600
 # Cached pages saying "N minutes ago" are refreshed this often while any may exist.
 RELATIVE_TIMES_SECONDS = 60
-READS_FLUSH_SECONDS = 60
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
@@ -123,7 +122,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
     from gazette.comments.surge import surge_settle
     from gazette.database import database_optimize
-    from gazette.news.reads import reads_flush
+    from gazette.news.reads import minute_seconds, reads_flush
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -148,7 +147,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
                 relative_times_refresh()  # "12 minutes ago" on cached pages: a minute behind
             except Exception as error:  # the cache unreachable: pages expire by themselves
                 print(f"scheduler: relative_times_refresh failed: {error}", file=sys.stderr)
-        if time.monotonic() - flushed_at >= READS_FLUSH_SECONDS:
+        if time.monotonic() - flushed_at >= minute_seconds():  # GAZETTE_READS_FLUSH_SECONDS
             flushed_at = time.monotonic()
             try:
                 reads_flush()  # "most read": the minutes counted in the cache, into the database

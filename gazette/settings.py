@@ -279,6 +279,9 @@ GAZETTE_PAGE_CACHE_FAST = env_bool("GAZETTE_PAGE_CACHE_FAST", True)
 GAZETTE_PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("GAZETTE_PAGE_CACHE_LOCAL_ENTRIES", "500"))
 # What browsers and shared caches may keep without revalidating.
 GAZETTE_BROWSER_CACHE_SECONDS = int(os.environ.get("GAZETTE_BROWSER_CACHE_SECONDS", "60"))
+# "Most read": reads are counted in the shared cache in intervals this long, and the scheduler
+# adds each interval to the database this often, two intervals after it ended (news/reads.py).
+GAZETTE_READS_FLUSH_SECONDS = int(os.environ.get("GAZETTE_READS_FLUSH_SECONDS", "60"))
 
 # Messages the contact form takes from one network (an IPv4 address, an IPv6 /64) an hour.
 GAZETTE_CONTACT_PER_HOUR = int(os.environ.get("GAZETTE_CONTACT_PER_HOUR", "5"))

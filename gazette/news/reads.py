@@ -13,6 +13,10 @@ in ``ReadsBatch``: its unique constraint is what makes a minute counted once, ev
 schedulers or a flush retried after a failure. So a page view costs the reader's request one
 or two cache operations and no database write; the database sees one write per story per minute.
 
+A "minute" here is ``GAZETTE_READS_FLUSH_SECONDS`` long (60 unless set; the end-to-end tests use
+one second, so that the scheduler's flush is seen in seconds): the counting interval and the
+scheduler's flush cadence (gazette/cli.py) both.
+
 Counts are approximate in the way of every page-view counter: a cache that loses its data
 (Redis restarted) loses the minutes not yet flushed, and a reader can inflate a count by
 calling the beacon (the counts choose a list of headlines; they pay nobody).
@@ -24,6 +28,7 @@ import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -32,13 +37,13 @@ from django.utils import timezone
 from .cache import page_cache_invalidate
 from .models import ArticlePage, ReadsBatch, StoryReads
 
-MINUTE = 60
 # A minute is flushed once it is this far in the past, so that a read counted at the very end
 # of it (a slow request, a clock a little behind) is in before the flush reads it.
 SETTLE_MINUTES = 2
 # Counters live in the cache this long, past the flush's look back.
 KEEP_SECONDS = 24 * 3600
-# How far back a flush looks: a scheduler stopped for longer loses the reads before.
+# How many minutes back a flush looks (six hours of 60-s minutes): a scheduler stopped for longer
+# loses the reads before.
 LOOKBACK_MINUTES = 6 * 60
 MOST_READ_HOURS = 24
 # The ranking the front page was last rendered with is compared against this many places.
@@ -54,8 +59,14 @@ READS_NOTE = (
 RANKING_KEY = "reads:ranking"
 
 
+def minute_seconds() -> int:
+    """How long a counting "minute" is (``GAZETTE_READS_FLUSH_SECONDS``): also how often the
+    scheduler flushes."""
+    return max(1, int(settings.GAZETTE_READS_FLUSH_SECONDS))
+
+
 def _minute(at: float | None = None) -> int:
-    return int((time.time() if at is None else at) // MINUTE)
+    return int((time.time() if at is None else at) // minute_seconds())
 
 
 def _counter_key(minute: int, article_id: int) -> str:
@@ -99,7 +110,7 @@ def read_record(article_id: int, *, at: float | None = None) -> bool:
 
 
 def _hour_of(minute: int) -> datetime:
-    return datetime.fromtimestamp(minute * MINUTE, tz=UTC).replace(minute=0, second=0)
+    return datetime.fromtimestamp(minute * minute_seconds(), tz=UTC).replace(minute=0, second=0)
 
 
 def _minute_counts(minute: int) -> tuple[int, dict[int, int]]:

@@ -79,6 +79,23 @@ def test_finished_minutes_are_added_to_their_hour_once(article, section):
     assert StoryReads.objects.get(article=article).views == 5
 
 
+def test_the_minute_is_as_long_as_the_flush_setting_says(article, settings):
+    # GAZETTE_READS_FLUSH_SECONDS=10: reads are counted in 10-s intervals, each added once two
+    # intervals have passed, into the hour it belongs to.
+    settings.GAZETTE_READS_FLUSH_SECONDS = 10
+    reads.read_record(article.pk, at=NOW)
+    reads.read_record(article.pk, at=NOW + 5)
+    reads.read_record(article.pk, at=NOW + 10)
+    assert reads.reads_flush(at=NOW + 15) == 0  # not settled yet
+    assert reads.reads_flush(at=NOW + 25) == 2  # the first interval
+    assert reads.reads_flush(at=NOW + 35) == 1  # the second
+    assert reads.reads_flush(at=NOW + 35) == 0
+    assert sorted(ReadsBatch.objects.values_list("minute", flat=True)) == [
+        int(NOW // 10), int(NOW // 10) + 1]
+    hour = datetime.fromtimestamp(NOW // 3600 * 3600, tz=UTC)
+    assert StoryReads.objects.get(article=article, hour=hour).views == 3
+
+
 def test_the_article_page_reports_itself_even_when_served_from_the_cache(article, settings):
     settings.GAZETTE_PAGE_CACHE_ENABLED = True
     Client().get(article.url)
