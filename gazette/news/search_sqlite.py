@@ -9,8 +9,10 @@ import json
 
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     ExpressionWrapper,
+    F,
     FloatField,
     IntegerField,
     QuerySet,
@@ -144,6 +146,43 @@ class RankedSQLiteSearchQueryCompiler(QuotedTermsMixin, SQLiteSearchQueryCompile
             rows = entries.annotate(bm25=BM25()).values_list("pk", "bm25")
         else:
             rows = entries.annotate(bm25=Value(0.0)).values_list("pk", "bm25")
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return dict(cursor.fetchall())
+
+    def matching_entry_ids(self, config) -> set[int] | None:
+        """The ids of the index entries that match (``matching_entries`` without scores), read
+        as one JSON array that SQLite builds from the match: a row per match handed to Python
+        cost about twice the match (24 against 11 ms for the 25,700 of "council"). None as
+        ``matching_entries``."""
+        normalized = normalize(self.query)
+        if isinstance(normalized, (MatchAll, Not)):
+            return None
+        sql, params = (self._matching_entries(normalized, config).values(entry=F("pk"))
+                       .query.sql_with_params())
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT json_group_array("entry") FROM ({sql})', params)
+            return set(json.loads(cursor.fetchone()[0]))
+
+    def ranks_by_bm25(self) -> bool:
+        """Whether the query's score is one BM25 times the vectors' boosts (a plain or phrase
+        query: what ``bm25_of`` and ``boosted_scores`` work out)."""
+        return isinstance(normalize(self.query), (PlainText, Phrase))
+
+    def bm25_of(self, config, entry_ids: list[int]) -> dict[int, float]:
+        """The BM25 ``matching_entries(ranked=True)`` gives the matching entries ``entry_ids``
+        (for a query that ``ranks_by_bm25``), worked out for those alone: the full-text match
+        is read as for the unranked entries, and FTS5 scores only the rows that pass the filter
+        on their rowid (the newest 1,000 matches of a common word, not every one: BM25 for all
+        25,700 matches of "council" cost 83 ms). The rowid is written ``+rowid`` so that SQLite
+        filters the matches with it, instead of asking FTS5 for each id in turn (about 100 us
+        an id)."""
+        table = connection.ops.quote_name(SQLiteFTSIndexEntry._meta.db_table)
+        chosen = RawSQL(f"+{table}.rowid IN (SELECT value FROM json_each(%s))",
+                        [json.dumps(entry_ids)], output_field=BooleanField())
+        rows = (self._matching_entries(normalize(self.query), config).filter(chosen)
+                .annotate(bm25=BM25()).values_list("pk", "bm25"))
         sql, params = rows.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

@@ -318,11 +318,14 @@ def search(request: HttpRequest, query: str, *, order: str = "newest") -> Search
     if hasattr(compiler, "matching_entries") and not any_view_restrictions():
         config = compiler.get_config(results.backend)
         ranked = order == "relevance"
-        entries = compiler.matching_entries(config, ranked=ranked)
+        entries = (None if ranked and not compiler.ranks_by_bm25()
+                   else compiler.matching_entry_ids(config))
         if entries is not None:
-            ids, entry_of, more = _newest_matching(set(entries), compiler)
+            ids, entry_of, more = _newest_matching(entries, compiler)
             if ranked:
-                scores = compiler.boosted_scores(entries, [entry_of[pk] for pk in ids])
+                # Only the stories listed are scored (the newest SEARCH_CAP of a common word).
+                chosen = [entry_of[pk] for pk in ids]
+                scores = compiler.boosted_scores(compiler.bm25_of(config, chosen), chosen)
                 # Best (lowest) score first; ties as Wagtail breaks them, newest pk first.
                 ids.sort(key=lambda pk: (scores[entry_of[pk]], -pk))
         elif ranked and (scores := compiler.matching_scores(config)) is not None:

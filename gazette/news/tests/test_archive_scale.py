@@ -224,6 +224,20 @@ def test_past_the_cap_the_newest_are_ranked_as_wagtail_ranks_them(council, monke
         pk for pk in _wagtails_ranking("council") if pk in newest_five]
 
 
+@SQLITE_ONLY
+def test_the_matches_read_at_once_and_the_chosen_scored_are_as_wagtails(council):
+    results = selectors.search_articles("council", order="relevance")
+    compiler = results.query_compiler
+    config = compiler.get_config(results.backend)
+    every = compiler.matching_entries(config, ranked=True)
+    chosen = sorted(every)[1::2]
+    assert compiler.ranks_by_bm25() and len(every) == 8
+    assert compiler.bm25_of(config, chosen) == {entry: every[entry] for entry in chosen}
+    assert compiler.matching_entry_ids(config) == set(every)
+    nothing = selectors.search_articles("zyzzyva").query_compiler
+    assert nothing.matching_entry_ids(config) == set()
+
+
 def test_a_rare_word_is_found_anywhere_in_the_archive(council, monkeypatch):
     monkeypatch.setattr(selectors, "SEARCH_CAP", 3)
     monkeypatch.setattr(selectors, "SEARCH_WALK_CHUNK", 2)
