@@ -25,9 +25,9 @@ logger = logging.getLogger(__name__)
 
 
 def discussion_tags(article_id: int) -> tuple[str, ...]:
-    """The cache tags of what shows an article's approved comments: its page, its comment
-    feed and the site's."""
-    return (f"page:{article_id}", f"comments-feed:{article_id}", "comments-feed")
+    """The cache tags of what shows an article's approved comments: its page (under which its
+    comment feed is cached too) and the site's comment feed."""
+    return (f"page:{article_id}", "comments-feed")
 
 
 def invalidate_on_commit(tags: tuple[str, ...]) -> None:

@@ -1,9 +1,11 @@
 """RSS and Atom feeds of approved comments, for the whole site and for each story.
 
 Approved comments only, on live public stories; a comment's name, text and time, never its
-email, IP address or user agent. Cached like pages, under ``comments-feed`` (the site's) and
-``comments-feed:<id>`` (a story's), which the services invalidate when a comment is published
-or leaves the approved list.
+email, IP address or user agent. Cached like pages: the site's under ``comments-feed``, a story's under
+the story's own ``page:<id>`` (the feed shows the story's title as well as its comments, so
+whatever refreshes the story's page refreshes its feed, and a published comment costs one
+version write fewer). The services invalidate both when a comment is published or leaves the
+approved list.
 """
 
 from __future__ import annotations
@@ -30,10 +32,6 @@ from .selectors import PUBLIC_FIELDS
 
 FEED_LENGTH = 30
 SITE_TAG = "comments-feed"
-
-
-def article_tag(article_id: int) -> str:
-    return f"{SITE_TAG}:{article_id}"
 
 
 @dataclass
@@ -76,7 +74,7 @@ class CommentFeed(Feed):  # type: ignore[type-arg]
         article = public_only(ArticlePage.objects.live()).filter(pk=article_id).first()
         if article is None:
             raise Http404("No such story.")
-        page_cache_tag(request, article_tag(article.pk), f"page:{article.pk}")
+        page_cache_tag(request, f"page:{article.pk}")
         return FeedScope(
             title=f"Comments on “{article.title}”",
             description=f"Readers' comments on “{article.title}”.",

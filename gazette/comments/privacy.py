@@ -200,7 +200,7 @@ def _pages_refresh(article_ids: set[int]) -> None:
 
     tags = ["comments-feed"]
     for pk in article_ids:
-        tags += [f"page:{pk}", f"comments-feed:{pk}"]
+        tags.append(f"page:{pk}")
     page_cache_invalidate(tags)
 
 

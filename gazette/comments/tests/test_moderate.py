@@ -36,7 +36,7 @@ def held(article):
 
 
 def page_version(article_id: int) -> str:
-    return tags_version(f"page:{article_id}", f"comments-feed:{article_id}", "comments-feed")
+    return tags_version(f"page:{article_id}", "comments-feed")
 
 
 def test_approve_publishes_counts_refreshes_and_teaches_ham(

@@ -162,8 +162,15 @@ def test_feeds_are_page_cached_under_their_tags(article, settings):
     assert client.get(url)["X-Page-Cache"] == "miss"
     assert client.get(url)["X-Page-Cache"] == "hit"
     make_comment(article, "Late words.")
-    page_cache_invalidate([f"comments-feed:{article.pk}"])
+    assert "Late words." not in client.get(url).content.decode()  # made behind the services
+    # A story's feed is cached under the story's page: what refreshes one refreshes the other.
+    page_cache_invalidate([f"page:{article.pk}"])
     assert "Late words." in client.get(url).content.decode()
+    site_url = "/comments/feed/rss/"
+    assert client.get(site_url)["X-Page-Cache"] == "miss"
+    assert client.get(site_url)["X-Page-Cache"] == "hit"
+    page_cache_invalidate(["comments-feed"])
+    assert client.get(site_url)["X-Page-Cache"] == "miss"
 
 
 # Any Unicode but lone surrogates (which no HTTP client can send) and NUL-free or not.
