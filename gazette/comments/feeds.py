@@ -1,11 +1,11 @@
 """RSS and Atom feeds of approved comments, for the whole site and for each story.
 
 Approved comments only, on live public stories; a comment's name, text and time, never its
-email, IP address or user agent. Cached like pages: the site's under ``comments-feed``, a story's under
-the story's own ``page:<id>`` (the feed shows the story's title as well as its comments, so
-whatever refreshes the story's page refreshes its feed, and a published comment costs one
-version write fewer). The services invalidate both when a comment is published or leaves the
-approved list.
+email, IP address or user agent. Cached like pages: the site's under ``comments-feed``, a
+story's under the story's own ``page:<id>`` (the feed shows the story's title as well as its
+comments, so whatever refreshes the story's page refreshes its feed, and a published comment
+costs one version write fewer). The services invalidate both when a comment is published or
+leaves the approved list.
 """
 
 from __future__ import annotations
