@@ -6,7 +6,9 @@
 For each size a site prepared as site_load.py prepares it (``<data-dir>/site-<size>``, built if
 missing: ``demo_bulk`` writes the archive in bulk, and the time it took is printed), then:
 
-1. In child processes, alternating the sizes round by round, the CPU time and queries of one
+1. In one child process per site (both alive, start-up's objects frozen for the garbage
+   collector as in the server's workers), each page measured on one site and then the other,
+   the order alternating page by page and round by round, the CPU time and queries of one
    uncached request (page cache off, as pages.py measures) for the same pages on both sites:
    a demo story, the front page, a section's first and last page, the busiest tag, search for
    a common word (newest first and most relevant first) and a rare one (an archive story's
@@ -24,6 +26,7 @@ Target: every page within 10% of its 3,000-story time at 100,000.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -89,8 +92,10 @@ def _pages() -> dict[str, str]:
     }
 
 
-def _measure(max_repeat: int) -> None:
-    """Child process: one JSON line of figures per page."""
+def _serve(max_repeat: int) -> None:
+    """Child process: the pages' URLs as one JSON line, then for each page name read from
+    stdin one JSON line of its figures. Start-up's objects are frozen for the garbage collector
+    as gazette.wsgi does for the server's workers."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gazette.settings")
     import django
 
@@ -103,7 +108,13 @@ def _measure(max_repeat: int) -> None:
 
     client = Client()
     stories = ArticlePage.objects.live().count()
-    for name, url in _pages().items():
+    pages = _pages()
+    gc.collect()
+    gc.freeze()
+    print(json.dumps({"pages": pages, "stories": stories}), flush=True)
+    for line in sys.stdin:
+        name = line.strip()
+        url = pages[name]
         for _ in range(2):
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
@@ -126,16 +137,35 @@ def _measure(max_repeat: int) -> None:
         }), flush=True)
 
 
-def run_child(site_dir: Path, max_repeat: int) -> list[dict]:
-    env = {**base_env(site_dir), "GAZETTE_PAGE_CACHE": "0",
-           "GAZETTE_CACHE_DIR": str(site_dir / "bench-cache-archive")}
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", "--repeat",
-               str(max_repeat)]
-    result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True,
-                            timeout=3600)
-    if result.returncode != 0:
-        raise SystemExit(result.stdout[-3000:] + result.stderr[-3000:])
-    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+class Child:
+    """A measuring child process for one site (``_serve``), asked for one page at a time."""
+
+    def __init__(self, site_dir: Path, max_repeat: int) -> None:
+        env = {**base_env(site_dir), "GAZETTE_PAGE_CACHE": "0",
+               "GAZETTE_CACHE_DIR": str(site_dir / "bench-cache-archive")}
+        command = [sys.executable, str(Path(__file__).resolve()), "--child", "--repeat",
+                   str(max_repeat)]
+        self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+        self.pages: list[str] = list(self._read()["pages"])
+
+    def _read(self) -> dict:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.startswith("{"):
+                return json.loads(line)
+        raise SystemExit(f"the measuring child ended ({self.process.wait()})")
+
+    def measure(self, name: str) -> dict:
+        assert self.process.stdin is not None
+        self.process.stdin.write(name + "\n")
+        self.process.stdin.flush()
+        return self._read()
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
 
 
 def disk_sizes(site_dir: Path) -> dict[str, float]:
@@ -200,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        _measure(args.repeat)
+        _serve(args.repeat)
         return 0
 
     sizes = [int(size) for size in args.sizes.split(",")]
@@ -222,14 +252,22 @@ def main(argv: list[str] | None = None) -> int:
 
     best: dict[int, dict[str, dict]] = {size: {} for size in sizes}
     for number in range(args.rounds):
-        order = sizes if number % 2 == 0 else list(reversed(sizes))
-        for size in order:
-            for row in run_child(sites[size], args.repeat):
-                kept = best[size].get(row["page"])
-                if kept is None or row["cpu_ms"] < kept["cpu_ms"]:
-                    best[size][row["page"]] = row
-            print(f"round {number + 1}: {size:,} done (load {os.getloadavg()[0]:.1f})",
-                  flush=True)
+        # One child per site, both alive: each page is measured on every site in turn (the
+        # order alternating page by page and round by round), so that a change in the
+        # machine's other load falls on both sizes alike, not on whichever site ran later.
+        children = {size: Child(sites[size], args.repeat) for size in sizes}
+        try:
+            for index, name in enumerate(children[sizes[0]].pages):
+                order = sizes if (number + index) % 2 == 0 else list(reversed(sizes))
+                for size in order:
+                    row = children[size].measure(name)
+                    kept = best[size].get(row["page"])
+                    if kept is None or row["cpu_ms"] < kept["cpu_ms"]:
+                        best[size][row["page"]] = row
+        finally:
+            for child in children.values():
+                child.close()
+        print(f"round {number + 1} done (load {os.getloadavg()[0]:.1f})", flush=True)
 
     small, large = sizes[0], sizes[-1]
     print(f"\nUncached, in-process CPU ms per request (queries), best of {args.rounds} rounds; "
