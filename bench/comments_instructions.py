@@ -44,27 +44,6 @@ WARM_POSTS = 200
 STORIES = 20
 FIRST_TIMED = 10_000  # numbers of the timed posts: none repeats a warm-up's address or email
 
-ISSO_CONFIG = """[general]
-dbpath = {db}
-host = http://127.0.0.1:8000/
-notify = stdout
-max-age = 15m
-latest-enabled = true
-
-[server]
-listen = http://127.0.0.1:8080/
-public-endpoint = http://127.0.0.1:8080
-
-[moderation]
-enabled = false
-
-[guard]
-enabled = false
-
-[admin]
-enabled = false
-"""
-
 
 def _counting(on: bool) -> None:
     """Switch callgrind's counting for this process (nothing outside valgrind)."""
@@ -120,8 +99,11 @@ def child_ours(posts: int, texts_file: Path) -> None:
 
 def child_isso(posts: int, texts_file: Path, workdir: Path) -> None:
     """In Isso's virtualenv: Isso's posts through werkzeug's test client."""
+    sys.path.insert(0, str(BENCH_DIR))  # the benchmark's modules need only the standard library
+    from comments_isso import ISSO_CONFIG
+
     config = workdir / "isso.cfg"
-    config.write_text(ISSO_CONFIG.format(db=workdir / "isso.db"))
+    config.write_text(ISSO_CONFIG.format(db=workdir / "isso.db", port=8080))
     os.environ["ISSO_SETTINGS"] = str(config)
     from isso.run import application  # type: ignore[import-not-found]
     from werkzeug.test import Client
