@@ -268,7 +268,9 @@ def articles_by_author(author_id: int) -> QuerySet[ArticlePage]:
 
 def articles_since(hours: int, limit: int) -> list[ArticlePage]:
     since = timezone.now() - timedelta(hours=hours)
-    return list(live_articles().filter(first_published_at__gte=since)[:limit])
+    # Their corrections in one query: a story's lastmod (modified_at) counts them.
+    return list(live_articles().filter(first_published_at__gte=since)
+                .prefetch_related("corrections")[:limit])
 
 
 SEARCH_ORDERS = ("newest", "relevance")

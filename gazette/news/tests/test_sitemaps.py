@@ -93,6 +93,36 @@ def test_news_sitemap_lists_stories_of_the_last_48_hours(section):
     assert published == recent.first_published_at
 
 
+def test_news_sitemap_queries_do_not_grow_with_its_stories(section):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils.http import http_date
+
+    from gazette.news.cache import page_cache_clear
+    from gazette.news.models import ArticleCorrection
+
+    def queries() -> int:
+        page_cache_clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert Client().get("/news-sitemap.xml").status_code == 200
+        return len(captured)
+
+    first = make_article(section, title="Story 0", slug="story-0", published_at=hours_ago(5))
+    ArticleCorrection.objects.create(page=first, corrected_at=hours_ago(4), text="A date.")
+    queries()  # what any first request reads (the site, its settings)
+    one = queries()
+    for n in range(1, 4):
+        make_article(section, title=f"Story {n}", slug=f"story-{n}", published_at=hours_ago(6 + n))
+    corrected = hours_ago(1)
+    ArticleCorrection.objects.create(page=first, corrected_at=corrected, text="A name.")
+    queries()
+    assert queries() == one
+    # The newest lastmod is the correction's (the story's modified_at counts its corrections).
+    page_cache_clear()
+    response = Client().get("/news-sitemap.xml")
+    assert response["Last-Modified"] == http_date(corrected.timestamp())
+
+
 def test_news_sitemap_is_capped(section, monkeypatch):
     assert sitemaps.NEWS_SITEMAP_LIMIT == 1000 and sitemaps.NewsSitemap.limit == 1000
     monkeypatch.setattr(sitemaps, "NEWS_SITEMAP_LIMIT", 2)
