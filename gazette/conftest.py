@@ -113,6 +113,29 @@ def _reused_database_is_sound(path: str) -> bool:
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, left whole at the end of the session.
+
+    A transactional test empties the database when it ends (serialized_rollback fills it again
+    when the next one starts), so a session whose last database test on a worker was one left
+    the file empty, and the next run's ``--reuse-db`` found it unsound and migrated afresh:
+    about a minute of both cores at the start of every ``make test``. The rows migrations made,
+    serialized at set-up, are put back instead (a few seconds).
+    """
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if connection.vendor != "sqlite" or not contents:
+                continue
+            if not _reused_database_is_sound(str(connection.settings_dict["NAME"])):
+                connection.creation.deserialize_db_from_string(contents)
+            connection.close()
+
+
+@pytest.fixture(scope="session")
 def django_db_createdb(request, django_db_modify_db_settings) -> bool:
     from django.conf import settings
 
