@@ -1,4 +1,5 @@
 import shutil
+import warnings
 
 import pytest
 from django.core.cache import cache
@@ -131,7 +132,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
             if connection.vendor != "sqlite" or not contents:
                 continue
             if not _reused_database_is_sound(str(connection.settings_dict["NAME"])):
-                connection.creation.deserialize_db_from_string(contents)
+                try:
+                    connection.creation.deserialize_db_from_string(contents)
+                except Exception as error:  # rows left by an interrupted test: rebuilt next run
+                    warnings.warn(f"test database not restored ({error!r}); the next run "
+                                  "migrates it afresh", stacklevel=1)
             connection.close()
 
 
