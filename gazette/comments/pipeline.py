@@ -85,6 +85,8 @@ class Context:
     permalink: str | None = None
     # Surge mode as the pipeline began (None: not read yet).
     surging: bool | None = None
+    # While surging: the comments stored on the story in the minute before ``now``.
+    rate_before: int | None = None
     spam: spam_step.SpamDecision | None = None
     trail: list[dict[str, object]] = field(default_factory=list)
     _first_time: bool | None = None
@@ -96,11 +98,12 @@ class Context:
     def _read_state(self) -> None:
         # Both in one statement: a step that needs one (the spam defence) comes before the
         # one that needs the other (surge), and nearly every post runs both.
-        returning, surging = hot.commenter_state(self.email_key, self.article.pk)
+        returning, surging, rate = hot.commenter_state(
+            self.email_key, self.article.pk, self.now - surge.WINDOW, self.now)
         if self._first_time is None:
             self._first_time = not returning
         if self.surging is None:
-            self.surging = surging
+            self.surging, self.rate_before = surging, rate
 
     def in_surge(self) -> bool:
         if self.surging is None:
@@ -274,7 +277,7 @@ def check_surge(ctx: Context) -> Decision | None:
     if ctx.is_staff or not ctx.rules.surge_threshold:
         return None
     if surge.surge_current(ctx.article.pk, ctx.rules.surge_threshold, ctx.now,
-                           surging=ctx.in_surge()) and ctx.first_time():
+                           surging=ctx.in_surge(), rate=ctx.rate_before) and ctx.first_time():
         ctx.note("surge", Status.PENDING,
                  "surge mode: first-time commenters are held while the story is busy")
         return Decision(Status.PENDING, "surge")

@@ -77,15 +77,18 @@ def surge_observe(article_id: int, threshold: int, now: datetime, *,
 
 
 def surge_current(article_id: int, threshold: int, now: datetime, *,
-                  surging: bool | None = None) -> bool:
+                  surging: bool | None = None, rate: int | None = None) -> bool:
     """Whether the story is in surge mode as a new comment arrives, switching it back first
     if the rate has fallen since the last comment. ``surging``: :func:`surge_active`, if the
-    caller read it already."""
+    caller read it already; ``rate``: :func:`comments_last_minute` up to ``now``, if the
+    caller counted it (the pipeline does, in the statement that read ``surging``)."""
     if not (surge_active(article_id) if surging is None else surging):
         return False
     if threshold <= 0:
         return not _switch_off(article_id, now + WINDOW)
-    if comments_last_minute(article_id, now) * 2 < threshold:
+    if rate is None:
+        rate = comments_last_minute(article_id, now)
+    if rate * 2 < threshold:
         return not _switch_off(article_id, now)
     return True
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from gazette.antispam import activity
-from gazette.comments import hot, stories
+from gazette.comments import hot, stories, surge
 from gazette.comments.models import Comment, Discussion, Status
 from gazette.comments.rules import rules_for
 from gazette.comments.services import Accepted, Refused
@@ -21,6 +21,7 @@ from gazette.comments.services import Accepted, Refused
 from .pipeline_helpers import (
     entry,
     fresh_engine,  # noqa: F401 (autouse)
+    override,
     person_evidence,
     site_rules,
     submit,
@@ -67,6 +68,32 @@ def test_a_published_post_runs_few_statements(open_site):
     # commenter state, spam history, engine generation, flood+duplicate, the comment, the
     # spam record (3 statements on SQLite, 1 on PostgreSQL), counts, discussion
     assert len(sql) <= 10, sql
+
+
+def test_commenter_state_counts_the_last_minute_only_while_surging(open_site):
+    now = timezone.now()
+    stored = [submit(open_site, entry(text=f"Comment number {n}, said at its own time."),
+                     now=now - timedelta(seconds=seconds)).comment
+              for n, seconds in enumerate((10, 30, 90))]
+    key, since = stored[0].email_key, now - surge.WINDOW
+    assert hot.commenter_state(key, open_site.pk, since, now) == (True, False, None)
+    Discussion.objects.filter(article=open_site).update(surge_since=now - timedelta(minutes=5))
+    assert hot.commenter_state(key, open_site.pk, since, now) == (True, True, 2)
+    assert surge.comments_last_minute(open_site.pk, now) == 2
+    assert hot.commenter_state("", open_site.pk, since, now)[0] is False
+
+
+def test_a_post_to_a_surging_story_counts_its_rate_in_the_first_statement(open_site):
+    submit(open_site)
+    override(open_site, surge_threshold=3)
+    Discussion.objects.filter(article=open_site).update(surge_since=timezone.now())
+    rules, permalink = rules_for(open_site), open_site.full_url
+    with CaptureQueriesContext(connection) as queries:
+        held = submit(open_site, entry(text="A newcomer on a busy story, held in the rush."),
+                      rules=rules, permalink=permalink)
+    assert isinstance(held, Accepted) and held.comment.held_by == "surge"
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not [q for q in sql if '"__count"' in q], sql
 
 
 def test_flood_and_duplicate_keep_their_order_and_rules(open_site, article):
