@@ -6,6 +6,7 @@ Imported only on SQLite: the modules it builds on load SQLite-only models.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -38,6 +39,7 @@ from modelsearch.query import MatchAll, Not, Phrase, PlainText
 from modelsearch.utils import get_descendants_content_types_pks
 
 from .search_backend import CleanQueriesMixin
+from .search_order import Newest, newest_published
 
 # The index's own rows (Wagtail's IndexEntry), whichever model the full-text table points at.
 IndexEntry = SQLiteFTSIndexEntry._meta.get_field("index_entry").related_model
@@ -128,6 +130,20 @@ class RankedSQLiteSearchQueryCompiler(QuotedTermsMixin, SQLiteSearchQueryCompile
         return {int(object_id): score for object_id, score in
                 entries.annotate(score=rank).values_list("index_entry__object_id", "score")}
 
+    def newest_published(self, config, cap: int, *, ranked: bool = False) -> Newest | None:
+        """The newest ``cap`` live matches (and for ``ranked`` their BM25) read in publication
+        order (gazette.news.search_order); None for a query this cannot match in one pass
+        (match-all, negations) or where the ordered index cannot answer."""
+        normalized = normalize(self.query)
+        if isinstance(normalized, (MatchAll, Not)):
+            return None
+        match = MatchExpression(self.fields or self.FTS_TABLE_FIELDS,
+                                self.build_search_query(normalized, config=config))
+        # The MATCH string as Wagtail's query would pass it, for the ordered table.
+        query = SQLiteFTSIndexEntry.objects.all().query
+        _sql, params = match.as_sql(query.get_compiler(connection=connection), connection)
+        return newest_published(params[0], self._content_types(), cap, ranked=ranked)
+
     def matching_entries(self, config, *, ranked: bool = False) -> dict[int, float] | None:
         """The index entries that match (entry id: its BM25 when ``ranked``, else 0.0), from
         the full-text index alone (of every content type: ``entry_ids`` says which are whose);
@@ -194,14 +210,22 @@ class RankedSQLiteSearchQueryCompiler(QuotedTermsMixin, SQLiteSearchQueryCompile
         ``_build_rank_expression``, pinned by the search tests)."""
         boosts = [boost if hasattr(boost, "resolve_expression") else Value(float(boost))
                   for _vector, boost in self.get_search_vectors()]
+        ids = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(entry_ids)])
+        own = [_entry_field(boost) for boost in boosts]
+        if all(boost is not None for boost in own):
+            # The entries' own fields (Wagtail's title_norm): read from the entries alone,
+            # without the full-text table's rows (3 times cheaper for 1,000 entries).
+            boosts, found = own, IndexEntry.objects.filter(pk__in=ids)
+        else:
+            found = SQLiteFTSIndexEntry.objects.filter(index_entry_id__in=ids)
         total = boosts[0]
         for boost in boosts[1:]:
             total = total + boost
-        found = SQLiteFTSIndexEntry.objects.filter(index_entry_id__in=RawSQL(
-            "SELECT value FROM json_each(%s)", [json.dumps(entry_ids)]))
-        return {entry: bm25[entry] * weight for entry, weight in
-                found.annotate(weight=ExpressionWrapper(total, output_field=FloatField()))
-                .values_list("pk", "weight")}
+        rows = found.annotate(weight=ExpressionWrapper(total, output_field=FloatField()))
+        sql, params = rows.values_list("pk", "weight").query.sql_with_params()
+        with connection.cursor() as cursor:  # Django's rows cost more than the query's
+            cursor.execute(sql, params)
+            return {entry: bm25[entry] * weight for entry, weight in cursor.fetchall()}
 
     def entry_ids(self, object_ids: list[int]) -> dict[int, int]:
         """The index entry of each of ``object_ids`` (entry id: object id), from the index on
@@ -245,6 +269,18 @@ class RankedSQLiteSearchResults(SQLiteSearchResults):
         # Counting needs no order: Wagtail's query, without its per-row score.
         compiler = self.query_compiler
         return compiler.count_matches(compiler.get_config(self.backend), self.start, self.stop)
+
+
+def _entry_field(boost: Any) -> Any:
+    """A boost as an expression on the index entries themselves: a constant, or a field of the
+    entry (``F("index_entry__title_norm")`` on the full-text table); None for anything else."""
+    if isinstance(boost, Value):
+        return boost
+    prefix = "index_entry__"
+    if isinstance(boost, F) and boost.name.startswith(prefix) and "__" not in boost.name[
+            len(prefix):]:
+        return F(boost.name[len(prefix):])
+    return None
 
 
 def _in_order(queryset: QuerySet, ids: list[int]) -> QuerySet:

@@ -294,9 +294,11 @@ def search_articles(query: str, *, order: str = "newest"):
 
 # Search for a common word: how many results are counted and listed at most. Past it the page
 # says "more than 1,000 results", and lists (newest first) or ranks (most relevant first) only
-# the newest 1,000 matches, found by walking the stories newest first and keeping those that
-# match, which stops after about 1,000 / (the share of stories that match) stories however
-# large the archive. A word in fewer stories has them all sorted (and ranked), as before.
+# the newest 1,000 matches, read newest first from the search index kept in publication order
+# (gazette.news.search_order), which stops after about 1,000 matches however large the archive.
+# Without that index, the stories are walked newest first and those that match kept, which
+# stops after about 1,000 / (the share of stories that match) stories. A word in fewer stories
+# has them all sorted (and ranked), as before.
 SEARCH_CAP = 1000
 SEARCH_WALK_CHUNK = 2000
 
@@ -320,9 +322,18 @@ def search(request: HttpRequest, query: str, *, order: str = "newest") -> Search
     if hasattr(compiler, "matching_entries") and not any_view_restrictions():
         config = compiler.get_config(results.backend)
         ranked = order == "relevance"
-        entries = (None if ranked and not compiler.ranks_by_bm25()
-                   else compiler.matching_entry_ids(config))
-        if entries is not None:
+        scorable = not ranked or compiler.ranks_by_bm25()
+        newest = compiler.newest_published(config, SEARCH_CAP, ranked=ranked) if scorable else None
+        entries = (compiler.matching_entry_ids(config) if scorable and newest is None
+                   else None)
+        if newest is not None:
+            # Read in publication order: the newest SEARCH_CAP, scored as they are read.
+            ids, more = newest.ids, newest.more
+            if ranked:
+                chosen = [newest.entries[pk] for pk in ids]
+                scores = compiler.boosted_scores(newest.bm25, chosen)
+                ids.sort(key=lambda pk: (scores[newest.entries[pk]], -pk))
+        elif entries is not None:
             ids, entry_of, more = _newest_matching(entries, compiler)
             if ranked:
                 # Only the stories listed are scored (the newest SEARCH_CAP of a common word).
