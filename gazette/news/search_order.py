@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import connection
 
@@ -171,7 +172,8 @@ def newest_published(match: str, content_types: list[int], cap: int, *,
         last = chosen[-1][0] // PAGE_LIMIT
         chosen += [row for row in found[cap + 1:] if row[0] // PAGE_LIMIT == last]
     times = _shared_seconds_times([key for key, _ in chosen])
-    chosen.sort(key=lambda row: (row[0] // PAGE_LIMIT, times.get(row[0] % PAGE_LIMIT, ""),
+    chosen.sort(key=lambda row: (row[0] // PAGE_LIMIT,
+                                 times.get(row[0] % PAGE_LIMIT, datetime.min),
                                  row[0] % PAGE_LIMIT), reverse=True)
     result = Newest(ids=[key % PAGE_LIMIT for key, _ in chosen[:cap]], more=len(found) > cap)
     if ranked:
@@ -180,9 +182,9 @@ def newest_published(match: str, content_types: list[int], cap: int, *,
     return result
 
 
-def _shared_seconds_times(keys: list[int]) -> dict[int, str]:
-    """The publication times (page id: as stored) of the pages among ``keys`` that share their
-    second with another."""
+def _shared_seconds_times(keys: list[int]) -> dict[int, datetime]:
+    """The publication times (page id: ``first_published_at``) of the pages among ``keys`` that
+    share their second with another."""
     seconds = Counter(key // PAGE_LIMIT for key in keys)
     shared = [key % PAGE_LIMIT for key in keys if seconds[key // PAGE_LIMIT] > 1]
     if not shared:
