@@ -155,3 +155,32 @@ def test_a_date_moves_a_story_and_unpublishing_removes_it(archive, monkeypatch):
     Page.objects.filter(pk__in=[archive.pk, oldest.pk]).update(live=False)
     assert [a.pk for a in _search().page] == _truth()[:3]
     assert not {archive.pk, oldest.pk} & set(_truth())
+
+
+def test_a_page_written_after_its_index_entry_takes_its_place(archive):
+    """A fixture may load index entries before their pages: the page's row places its entry."""
+    import uuid
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from gazette.news.search_sqlite import IndexEntry
+
+    article = ContentType.objects.get_for_model(ArticlePage)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = 'wagtailcore_page'")
+        page_id = cursor.fetchone()[0] + 1
+        IndexEntry.objects.create(content_type=article, object_id=str(page_id), title_norm=1.0,
+                                  title=f"A {WORD} from a fixture", body="", autocomplete="")
+        columns = [column.name for column in
+                   connection.introspection.get_table_description(cursor, "wagtailcore_page")]
+        fresh = {"id": page_id, "path": f"{archive.path}0001", "slug": "from-a-fixture",
+                 "url_path": f"{archive.url_path}from-a-fixture/",
+                 "translation_key": str(uuid.uuid4()), "first_published_at": timezone.now()}
+        cursor.execute(
+            f"INSERT INTO wagtailcore_page ({', '.join(columns)}) SELECT "
+            + ", ".join("%s" if name in fresh else name for name in columns)
+            + " FROM wagtailcore_page WHERE id = %s",
+            [fresh[name] for name in columns if name in fresh] + [archive.pk])
+    newest = search_order.newest_published(f'{{title body}} : ("{WORD}")', [article.pk], 2)
+    assert newest is not None and newest.ids == [page_id, archive.pk]
