@@ -21,12 +21,12 @@ listing is exact. The same documents with the same text give the same BM25 as Wa
 Kept by SQLite triggers, as Wagtail keeps its own table: on the index entries (insert, update of
 the text, delete) and on pages (written, or their ``first_published_at`` or ``live`` changed),
 whatever writes them (Wagtail's publish and unpublish, a queryset's update, the bulk archive,
-a fixture loaded in any order). ``news_searchorder``
-remembers each entry's key and content type, since a contentless table needs the key and the
-old text to delete a row. Created by migration ``news.0005`` on SQLite with FTS5; where it is
-missing (or a page id is past 2^28), ``newest_published`` says None and the search walks the
-date index as before. The cost: every index write done twice, and disk (at 100,000 stories
-155 MB against the 88 MB of Wagtail's own index: keys far apart take more bytes to store).
+a fixture loaded in any order). ``news_searchorder`` remembers each entry's key and content
+type, since a contentless table needs the key and the old text to delete a row. Created by
+migration ``news.0005`` on SQLite with FTS5; where it is missing (or a page id is past 2^28),
+``newest_published`` says None and the search walks the date index as before. The cost: every
+index write done twice, and disk (at 100,000 stories 155 MB against the 88 MB of Wagtail's own
+index: keys far apart take more bytes to store).
 """
 
 from __future__ import annotations
