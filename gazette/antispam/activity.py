@@ -12,7 +12,7 @@ import hashlib
 import itertools
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
@@ -33,6 +33,17 @@ MAX_COUNT = 1000
 PRUNE_EVERY = 500
 
 _added = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class PreparedRecord:
+    """A check's record built for :meth:`DatabaseHistory.write`: the row, its distinct bands,
+    the writes that go along, and the row's INSERT with its values (``_insert_parts``)."""
+
+    row: RecentSubmission
+    bands: list[str]
+    along: list[tuple[str, Sequence[object]]]
+    parts: tuple[str, list[object], str, str, object]
 
 
 def article_key(article: str) -> str:
@@ -171,12 +182,34 @@ class DatabaseHistory:
         were six; elsewhere the submission, all its bands in one INSERT, then ``along``, in
         one transaction (bench/antispam_record.py compares them).
         """
+        return self.write(self.prepare(keys, kind=kind, score=score, stats=stats,
+                                       match_hash=match_hash, guid=guid, along=along))
+
+    def prepare(
+        self,
+        keys: SubmissionKeys,
+        *,
+        kind: str = "",
+        score: float = 0.0,
+        stats: HistoryStats | Mapping[str, int] | None = None,
+        match_hash: str = "",
+        guid: str = "",
+        along: Sequence[tuple[str, Sequence[object]]] = (),
+    ) -> PreparedRecord:
+        """:meth:`add`'s record and statements, built and not yet written: a caller that
+        writes it inside a longer transaction (a comment's) builds it before that begins."""
         row = self.new_row(keys, kind=kind, score=score, stats=stats, match_hash=match_hash,
                            guid=guid)
+        return PreparedRecord(row, list(dict.fromkeys(keys.bands)), list(along),
+                              _insert_parts(row))
+
+    def write(self, prepared: PreparedRecord) -> RecentSubmission:
+        """Write a :meth:`prepare`'d record (once)."""
+        row = prepared.row
         if connection.vendor == "postgresql":
-            row.pk = self._insert_as_one_statement(row, keys.bands, along)
+            row.pk = self._insert_as_one_statement(prepared)
         else:
-            row.pk = self._insert_in_one_transaction(row, keys.bands, along)
+            row.pk = self._insert_in_one_transaction(prepared)
         row._state.adding = False
         row._state.db = connection.alias
         if next(_added) % PRUNE_EVERY == 0:
@@ -203,43 +236,39 @@ class DatabaseHistory:
             **fields,
         )
 
-    def _insert_as_one_statement(self, row: RecentSubmission, bands: Sequence[str],
-                                 along: Sequence[tuple[str, Sequence[object]]]) -> int:
+    def _insert_as_one_statement(self, prepared: PreparedRecord) -> int:
         """PostgreSQL: one round trip, committed on its own unless a transaction is open."""
-        insert, values, band_table, band_columns, band_at = _insert_parts(row)
+        insert, values, band_table, band_columns, band_at = prepared.parts
         clauses = [f"s AS ({insert} RETURNING id)"]
         params: list[object] = list(values)
-        unique = list(dict.fromkeys(bands))
-        if unique:
+        if prepared.bands:
             clauses.append(f"b AS (INSERT INTO {band_table} {band_columns} "
                            f"SELECT s.id, %s, UNNEST(%s::text[]), %s FROM s)")
-            params += [self.pool, unique, band_at]
-        for i, (sql, more) in enumerate(along):
+            params += [self.pool, prepared.bands, band_at]
+        for i, (sql, more) in enumerate(prepared.along):
             clauses.append(f"w{i} AS ({sql})")
             params += more
         with connection.cursor() as cursor:
             cursor.execute(f"WITH {', '.join(clauses)} SELECT id FROM s", params)
             return cursor.fetchone()[0]
 
-    def _insert_in_one_transaction(self, row: RecentSubmission, bands: Sequence[str],
-                                   along: Sequence[tuple[str, Sequence[object]]]) -> int:
+    def _insert_in_one_transaction(self, prepared: PreparedRecord) -> int:
         """Any database: the submission, all its bands in one INSERT, then ``along``."""
-        insert, values, band_table, band_columns, band_at = _insert_parts(row)
+        insert, values, band_table, band_columns, band_at = prepared.parts
         returning = connection.features.can_return_columns_from_insert
-        unique = list(dict.fromkeys(bands))
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             cursor.execute(insert + (" RETURNING id" if returning else ""), values)
             pk = cursor.fetchone()[0] if returning else cursor.lastrowid
-            if unique:
+            if prepared.bands:
                 band_params: list[object] = []
-                for band in unique:
+                for band in prepared.bands:
                     band_params += [pk, self.pool, band, band_at]
                 cursor.execute(
                     f"INSERT INTO {band_table} {band_columns} VALUES "
-                    + ", ".join(["(%s, %s, %s, %s)"] * len(unique)),
+                    + ", ".join(["(%s, %s, %s, %s)"] * len(prepared.bands)),
                     band_params,
                 )
-            for sql, more in along:
+            for sql, more in prepared.along:
                 cursor.execute(sql, more)
         return pk
 

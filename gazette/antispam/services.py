@@ -149,12 +149,16 @@ def spam_check(
     row = ({"match_hash": match_hash(sub, scope), "guid": stored_guid(guid, scope)}
            if record else {})
 
+    # Built now, written by write(): a caller that defers the writes into a transaction of
+    # its own (a comment's) holds the database's write lock only while they run.
+    prepared = (history.prepare(keys, kind=verdict.kind, score=verdict.score, stats=stats,
+                                along=along, **row) if record else None)
+
     def write() -> None:
         # One transaction (one statement on PostgreSQL): a failed try leaves nothing behind,
         # so it can be tried again.
-        if record:
-            history.add(keys, kind=verdict.kind, score=verdict.score, stats=stats,
-                        along=along, **row)
+        if prepared is not None:
+            history.write(prepared)
             return
         with transaction.atomic(), connection.cursor() as cursor:
             for statement in along:

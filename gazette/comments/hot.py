@@ -91,21 +91,34 @@ def flood_or_duplicate(
     return "duplicate" if row[-1] else None
 
 
-def insert(obj: Model) -> None:
-    """INSERT ``obj`` as ``obj.save(force_insert=True)`` would (each field's ``pre_save``,
-    auto_now included; its database value), without the signals nor the query compiler; sets
-    its primary key. For models no signal receiver listens to."""
+Statement = tuple[str, list[Any]]
+
+
+def insert_statement(obj: Model) -> Statement:
+    """The INSERT of ``obj`` as ``obj.save(force_insert=True)`` would write it (each field's
+    ``pre_save``, auto_now included; its database value), returning its primary key where
+    the database can. Built before the write transaction begins, so that the transaction
+    holds the database's write lock only while its statements run."""
     meta = obj._meta
     quote = connection.ops.quote_name
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
     sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(fields))})")
-    returning = connection.features.can_return_columns_from_insert
+    if connection.features.can_return_columns_from_insert:
+        sql += f" RETURNING {quote(meta.pk.column)}"
+    return sql, values
+
+
+def insert(obj: Model, statement: Statement | None = None) -> None:
+    """INSERT ``obj`` (``statement``: its :func:`insert_statement`, built earlier), without
+    the signals nor the query compiler; sets its primary key. For models no signal receiver
+    listens to."""
+    sql, values = statement or insert_statement(obj)
     with connection.cursor() as cursor:
-        cursor.execute(sql + (f" RETURNING {quote(meta.pk.column)}" if returning else ""),
-                       values)
-        obj.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+        cursor.execute(sql, values)
+        obj.pk = (cursor.fetchone()[0] if connection.features.can_return_columns_from_insert
+                  else cursor.lastrowid)
     obj._state.adding = False
     obj._state.db = connection.alias
 

@@ -49,7 +49,7 @@ from .services import (
     Refused,
     checked_ip,
     clean_line,
-    comment_store,
+    comment_build,
     email_key,
 )
 from .staff import is_newsroom
@@ -334,19 +334,23 @@ def _record_spam_check(ctx: Context) -> None:
 
 def _store(ctx: Context, decision: Decision) -> Accepted | Refused:
     threshold = ctx.rules.surge_threshold
+    # The comment and its INSERT are built before the transaction begins: on SQLite the
+    # transaction holds the database's one write lock, which every other post waits for.
+    spam = ctx.spam
+    comment = comment_build(
+        article=ctx.article, entry=ctx.entry, evidence=ctx.evidence, status=decision.status,
+        trail=ctx.trail, parent=ctx.parent, user=ctx.user, now=ctx.now,
+        held_by=decision.step, spam_score=spam.score if spam else None,
+        spam_guid=spam.guid if spam else "", spam_stats=spam.stats if spam else None,
+        text=ctx.text,
+    )
+    insert = hot.insert_statement(comment)
     with transaction.atomic():
         _serialise_writers(ctx)
         refused = flood_or_duplicate(ctx)
         if refused is not None:
             return refused
-        spam = ctx.spam
-        comment = comment_store(
-            article=ctx.article, entry=ctx.entry, evidence=ctx.evidence, status=decision.status,
-            trail=ctx.trail, parent=ctx.parent, user=ctx.user, now=ctx.now,
-            held_by=decision.step, spam_score=spam.score if spam else None,
-            spam_guid=spam.guid if spam else "", spam_stats=spam.stats if spam else None,
-            text=ctx.text,
-        )
+        hot.insert(comment, insert)
         _record_spam_check(ctx)
         published = decision.status == Status.APPROVED
         count, rate = hot.counts_after_write(

@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -134,7 +134,15 @@ def clean_line(value: str, limit: int) -> str:
     return value.translate(comment_text.CONTROL_CHARACTERS).strip()[:limit]
 
 
-def comment_store(
+def comment_store(**fields: Any) -> Comment:
+    """Write one comment (``comment_build``'s fields): built, then one INSERT."""
+    comment = comment_build(**fields)
+    # Plain SQL, as save(force_insert=True) writes it: every post pays this (hot.py).
+    hot.insert(comment)
+    return comment
+
+
+def comment_build(
     *,
     article: ArticlePage,
     entry: CommentInput,
@@ -150,8 +158,8 @@ def comment_store(
     spam_stats: dict[str, int] | None = None,
     text: str | None = None,
 ) -> Comment:
-    """Write one comment (the pipeline's last act). ``text``: the normalised text (default:
-    the entry's, normalised)."""
+    """One comment as it will be written, unsaved (the pipeline builds it before its write
+    transaction begins). ``text``: the normalised text (default: the entry's, normalised)."""
     is_staff = is_newsroom(user)
     seconds = (evidence.submitted_at - evidence.rendered_at
                if evidence.submitted_at is not None and evidence.rendered_at is not None
@@ -174,8 +182,6 @@ def comment_store(
         spam_score=spam_score, spam_guid=spam_guid, spam_stats=spam_stats or {},
         seconds_to_submit=seconds, script_ran=evidence.script_ran,
     )
-    # Plain SQL, as save(force_insert=True) writes it: every post pays this (hot.py).
-    hot.insert(comment)
     return comment
 
 

@@ -30,17 +30,18 @@ def recorder(monkeypatch):
 
 
 def locked_for(tries: int, monkeypatch) -> list[int]:
-    """DatabaseHistory.add fails as a locked SQLite database does, ``tries`` times."""
-    real = DatabaseHistory.add
+    """DatabaseHistory.write (what add and a deferred check's record run) fails as a locked
+    SQLite database does, ``tries`` times."""
+    real = DatabaseHistory.write
     calls = [0]
 
-    def add(self, *args, **kwargs):
+    def write(self, *args, **kwargs):
         calls[0] += 1
         if calls[0] <= tries:
             raise OperationalError("database is locked")
         return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(DatabaseHistory, "add", add)
+    monkeypatch.setattr(DatabaseHistory, "write", write)
     return calls
 
 
@@ -82,7 +83,7 @@ def test_other_failures_are_logged_not_retried(api_key, recorder, monkeypatch, c
     def broken(self, *args, **kwargs):
         raise ValueError("a bug, not a busy database")
 
-    monkeypatch.setattr(DatabaseHistory, "add", broken)
+    monkeypatch.setattr(DatabaseHistory, "write", broken)
     answer(api_key, HAM_TEXTS[0]).close()
     assert recorder.pending() == 0 and "could not record a comment-check" in caplog.text
 

@@ -96,6 +96,27 @@ def test_a_post_to_a_surging_story_counts_its_rate_in_the_first_statement(open_s
     assert not [q for q in sql if '"__count"' in q], sql
 
 
+def test_a_post_builds_its_writes_before_its_transaction_begins(open_site, monkeypatch):
+    """The write transaction holds SQLite's one write lock: the comment's INSERT and the spam
+    check's record are built before it begins, and only run inside it."""
+    built: list[tuple[str, bool]] = []
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    for owner, name in ((hot, "insert_statement"), (activity.DatabaseHistory, "prepare")):
+        real = getattr(owner, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            built.append((_name, len(connection.atomic_blocks) > outside))
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, spy)
+    outcome = submit(open_site)
+    assert isinstance(outcome, Accepted) and outcome.published
+    assert sorted(built) == [("insert_statement", False), ("prepare", False)]
+    recorded = activity.RecentSubmission.objects.get(guid__isnull=False, kind="ham")
+    assert Comment.objects.get(pk=outcome.comment.pk).spam_guid
+    assert recorded.stats == outcome.comment.spam_stats
+
+
 def test_flood_and_duplicate_keep_their_order_and_rules(open_site, article):
     now = timezone.now()
     said = entry(text="Said once.")
@@ -140,11 +161,11 @@ def test_counts_after_write(open_site):
 
 
 def test_a_failed_spam_record_leaves_the_comment(open_site, monkeypatch, caplog):
-    def broken(self, keys, **kwargs):
+    def broken(self, prepared):
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO no_such_table VALUES (1)")
 
-    monkeypatch.setattr(activity.DatabaseHistory, "add", broken)
+    monkeypatch.setattr(activity.DatabaseHistory, "write", broken)
     outcome = submit(open_site)
     assert isinstance(outcome, Accepted) and outcome.published
     assert Comment.objects.filter(pk=outcome.comment.pk).exists()

@@ -182,7 +182,7 @@ def test_a_check_is_recorded_once_its_answer_is_handed_over(api_key, caplog):
     def broken(*args, **kwargs):
         raise DatabaseError("disk full")
 
-    with patch.object(DatabaseHistory, "add", broken):
+    with patch.object(DatabaseHistory, "write", broken):
         request = factory.post("/akismet/1.1/comment-check", urlencode(comment(api_key.key)),
                            content_type=FORM)
         response = views.comment_check(request)
