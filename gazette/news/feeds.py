@@ -30,6 +30,7 @@ from taggit.models import Tag
 from . import selectors, seo
 from .cache import page_cache_tag
 from .models import ArticlePage, SectionPage
+from .renditions import bodies_with_renditions
 from .routing import public_only
 from .times import site_time
 
@@ -145,6 +146,7 @@ def feed_entries(scope: FeedScope, limit: int | None = None) -> list[FeedEntry]:
     else:
         articles = list(scope.articles.prefetch_related(*prefetched)[: limit or FEED_LENGTH])
     sections = seo.sections_for(articles)
+    bodies_with_renditions(articles)
     entries = []
     for article in articles:
         section = sections.get(article.pk)

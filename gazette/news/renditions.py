@@ -9,6 +9,8 @@ story is published. The templates name the same specs (a test keeps the two list
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import prefetch_related_objects
 from wagtail.images.models import AbstractImage, SourceImageIOError
 
@@ -64,3 +66,29 @@ def with_renditions(article: ArticlePage) -> ArticlePage:
     if images:
         prefetch_related_objects(images, "renditions")
     return article
+
+
+def bodies_with_renditions(articles: Sequence[ArticlePage]) -> None:
+    """Read the images of every body among ``articles`` in one query, and their renditions in
+    one more, for a page that renders many stories' bodies (a feed's 30).
+
+    Wagtail reads a body's images when the body is first rendered, one query per story that
+    has any. A feed whose stories carry more body images made more queries: 14 against 12 for
+    a section's feed at 100,000 stories beside 3,000. The image blocks are converted here with
+    the block's own ``bulk_to_python`` over every story's raw values at once (what Wagtail does
+    for one story's), and put in their places; the other blocks stay as Wagtail leaves them.
+    """
+    pending = []
+    for article in articles:
+        stream = article.body
+        pending += [(stream, index, raw) for index, raw in enumerate(stream.raw_data)
+                    if raw["type"] == "image"]
+    if not pending:
+        return
+    block = pending[0][0].stream_block.child_blocks["image"]
+    values = block.bulk_to_python([raw["value"] for _, _, raw in pending])
+    for (stream, index, raw), value in zip(pending, values, strict=True):
+        stream[index] = ("image", value, raw.get("id"))
+    images = [value["image"] for value in values if value.get("image") is not None]
+    if images:
+        prefetch_related_objects(images, "renditions")

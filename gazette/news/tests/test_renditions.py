@@ -68,3 +68,75 @@ def test_a_missing_original_is_skipped(illustrated):
     Path(lead.file.path).unlink()
     # The lead image is gone; the body image and the author photo are still made.
     assert renditions.renditions_prepare(article) == 2
+
+
+def _with_body_images(section, images):
+    """Stories whose bodies show ``images`` (an image or None each: a story without one),
+    each published (so its renditions are made)."""
+    stories = []
+    for number, image in enumerate(images):
+        body = [("paragraph", f"<p>Story {number} on the quay.</p>")]
+        if image is not None:
+            body += [("image", {"image": image, "caption": f"Picture {number}", "credit": "",
+                                "alt_text": ""}),
+                     ("paragraph", "<p>More.</p>"),
+                     ("image", {"image": image, "caption": "Again", "credit": "",
+                                "alt_text": ""})]
+        stories.append(make_article(section, title=f"Quay story {number}", body=body))
+    return stories
+
+
+def _fresh(stories):
+    from gazette.news.models import ArticlePage
+
+    return [ArticlePage.objects.get(pk=story.pk) for story in stories]
+
+
+def test_a_feeds_body_images_are_read_in_two_queries_however_many(section, tmp_path, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gazette.news import seo
+
+    settings.MEDIA_ROOT = tmp_path
+    crane, quay = make_image("Crane"), make_image("Quay", name="q.png")
+    stories = _with_body_images(section, [crane, None, quay, crane, quay])
+    for story in stories:
+        renditions.renditions_prepare(story)
+    plain = [seo.article_body_html(story) for story in _fresh(stories)]
+    prepared = _fresh(stories)
+    with CaptureQueriesContext(connection) as queries:
+        renditions.bodies_with_renditions(prepared)
+        html = [seo.article_body_html(story) for story in prepared]
+    tables = [q["sql"].split(" FROM ")[1].split()[0] for q in queries.captured_queries]
+    assert tables == ['"wagtailimages_image"', '"wagtailimages_rendition"']
+    assert html == plain
+    assert html[0].count("<img") == 2 and "<img" not in html[1]
+
+
+def test_a_feed_reads_its_body_images_once(section, tmp_path, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.MEDIA_ROOT = tmp_path
+    crane = make_image("Crane")
+    for story in _with_body_images(section, [crane, crane, None, crane]):
+        renditions.renditions_prepare(story)
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get("/feeds/rss/").status_code == 200
+    images = [q for q in queries.captured_queries if 'FROM "wagtailimages_image"' in q["sql"]]
+    assert len(images) == 1
+
+
+def test_a_body_image_whose_image_is_gone_is_left_out_as_before(section, tmp_path, settings):
+    from gazette.news import seo
+
+    settings.MEDIA_ROOT = tmp_path
+    crane, quay = make_image("Crane"), make_image("Quay", name="q.png")
+    stories = _with_body_images(section, [crane, quay])
+    quay.delete()
+    plain = [seo.article_body_html(story) for story in _fresh(stories)]
+    prepared = _fresh(stories)
+    renditions.bodies_with_renditions(prepared)
+    assert [seo.article_body_html(story) for story in prepared] == plain
+    assert plain[0].count("<img") == 2 and "<img" not in plain[1]
