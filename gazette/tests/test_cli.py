@@ -48,6 +48,12 @@ def test_parser_knows_every_command():
     assert parser.parse_args(["status", "--json"]).json is True
 
 
+def test_served_processes_keep_freed_memory_unless_the_operator_says_otherwise():
+    assert cli.serving_environment({"PATH": "/bin"}) == {
+        "PATH": "/bin", "MALLOC_TOP_PAD_": str(32 * 1024 * 1024)}
+    assert cli.serving_environment({"MALLOC_TOP_PAD_": "0"})["MALLOC_TOP_PAD_"] == "0"
+
+
 def test_granian_replaces_a_worker_that_dies():
     command = cli.server_command("127.0.0.1", 9000, 2)
     assert "--respawn-failed-workers" in command

@@ -87,6 +87,15 @@ def report(what: str, load: Load, **figures: object) -> None:
           f"{load.connection_errors} connection errors{extra}")
 
 
+def test_every_process_starts_with_the_malloc_pad(site):
+    """glibc reads MALLOC_TOP_PAD_ as a process starts: the web workers (and the others) get
+    it from `gazette run` (cli.serving_environment), not from the test's environment."""
+    assert "MALLOC_TOP_PAD_" not in site.env
+    for pid in [*site.web_workers(), site.child("worker"), site.child("scheduler")]:
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert f"MALLOC_TOP_PAD_={32 * 1024 * 1024}".encode() in environ, pid
+
+
 @pytest.mark.parametrize("name", ["worker", "scheduler"])
 def test_a_killed_background_child_is_restarted_while_the_site_answers(site, load, name):
     old = site.child(name)
