@@ -173,7 +173,7 @@ class Comment(models.Model):
     user_agent = models.CharField(max_length=512, blank=True)
     # A salted hash of the email, for the generated avatar and for "has commented before";
     # never shown.
-    email_key = models.CharField(max_length=32, blank=True, db_index=True)
+    email_key = models.CharField(max_length=32, blank=True)
     notify_replies = models.BooleanField(default=False)
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -202,6 +202,14 @@ class Comment(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["author_email"]),
             models.Index(fields=["ip_address", "created_at"]),
+            # Every post asks these (comments/hot.py): an approved comment with this email
+            # (returning commenter), the same comment on the story (duplicate), the story's
+            # comments in the last minute (surge). Two columns each, so that SQLite picks them
+            # with or without statistics: without, it scanned a story's comments or every
+            # approved one, and a post took 8 ms instead of 3 on 15,000 comments.
+            models.Index(fields=["email_key", "status"], name="comment_email_status"),
+            models.Index(fields=["email_key", "article"], name="comment_email_article"),
+            models.Index(fields=["article", "created_at"], name="comment_article_created"),
         ]
         permissions = [("moderate_comment", "Can moderate comments")]
 

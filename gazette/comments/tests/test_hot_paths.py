@@ -117,6 +117,31 @@ def test_a_post_builds_its_writes_before_its_transaction_begins(open_site, monke
     assert recorded.stats == outcome.comment.spam_stats
 
 
+def test_a_posts_lookups_use_two_column_indexes_without_statistics(open_site):
+    """SQLite plans without statistics on a new site (and a busy day outgrows them): each of a
+    post's reads of the comments table must find its index from its equalities alone, not
+    scan the story's comments or every approved one."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's query planner")
+    submit(open_site)
+    override(open_site, surge_threshold=3)
+    Discussion.objects.filter(article=open_site).update(surge_since=timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        submit(open_site, entry(text="One more voice on a busy story, to be held."))
+    reads = [q["sql"] for q in queries.captured_queries
+             if q["sql"].startswith("SELECT") and '"comments_comment"' in q["sql"]]
+    assert len(reads) >= 3, reads  # commenter state, flood and duplicate, counts
+    plans = []
+    with connection.cursor() as cursor:
+        for sql in reads:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            plans.append(" | ".join(row[-1] for row in cursor.fetchall()))
+    plan = "\n".join(plans)
+    assert "SCAN comments_comment" not in plan, plan
+    for index in ("comment_email_status", "comment_email_article", "comment_article_created"):
+        assert f"INDEX {index} (" in plan, plan
+
+
 def test_flood_and_duplicate_keep_their_order_and_rules(open_site, article):
     now = timezone.now()
     said = entry(text="Said once.")
