@@ -58,9 +58,14 @@ def _log_tail(log: Path, start: int) -> str:
 
 @contextlib.contextmanager
 def running_server(command: list[str], env: dict[str, str], probe: str, log: Path):
+    """``command`` with ``env`` as ``gazette run`` starts its processes (its malloc setting
+    added: ``gazette.cli.serving_environment``), answering ``probe``; stopped afterwards."""
+    from gazette.cli import serving_environment
+
     start = log.stat().st_size if log.exists() else 0
     with log.open("ab") as log_file:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log_file,
+        process = subprocess.Popen(command, env=serving_environment(env), cwd=ROOT,
+                                   stdout=log_file,
                                    stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 60

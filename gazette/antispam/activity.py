@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -162,18 +163,9 @@ class DatabaseHistory:
                     groups.append((bool(same), sig, int(count)))
         return (counts[0], counts[1], counts[2]), groups
 
-    def add(
-        self,
-        keys: SubmissionKeys,
-        *,
-        kind: str = "",
-        score: float = 0.0,
-        stats: HistoryStats | Mapping[str, int] | None = None,
-        match_hash: str = "",
-        guid: str = "",
-        along: Sequence[tuple[str, Sequence[object]]] = (),
-    ) -> RecentSubmission:
-        """Record a checked submission; the extra fields let a later report find the check.
+    def add(self, keys: SubmissionKeys, **fields: Any) -> RecentSubmission:
+        """Record a checked submission (``fields`` as :meth:`prepare` takes them); the extra
+        fields let a later report find the check.
 
         ``along``: other writes (SQL, params) that belong to the same record, committed with
         it. This runs after every check, so it is kept to as few round trips as the database
@@ -182,8 +174,7 @@ class DatabaseHistory:
         were six; elsewhere the submission, all its bands in one INSERT, then ``along``, in
         one transaction (bench/antispam_record.py compares them).
         """
-        return self.write(self.prepare(keys, kind=kind, score=score, stats=stats,
-                                       match_hash=match_hash, guid=guid, along=along))
+        return self.write(self.prepare(keys, **fields))
 
     def prepare(
         self,
