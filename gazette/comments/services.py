@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -132,14 +132,6 @@ def clean_line(value: str, limit: int) -> str:
     """A one-line field as stored: control characters (NUL among them) removed, cut to its
     column's length (the door checks lengths; a second door might not)."""
     return value.translate(comment_text.CONTROL_CHARACTERS).strip()[:limit]
-
-
-def comment_store(**fields: Any) -> Comment:
-    """Write one comment (``comment_build``'s fields): built, then one INSERT."""
-    comment = comment_build(**fields)
-    # Plain SQL, as save(force_insert=True) writes it: every post pays this (hot.py).
-    hot.insert(comment)
-    return comment
 
 
 def comment_build(
@@ -308,12 +300,14 @@ def comment_reply_as_staff(*, parent: Comment, text: str, user: User) -> Comment
         trail: list[dict[str, object]] = [{
             "step": "moderator", "outcome": Status.APPROVED.value, "by": user.get_username(),
             "reason": "reply as staff", "at": now.isoformat()}]
-        comment = comment_store(
+        comment = comment_build(
             article=parent.article, entry=CommentInput(author=name, email=user.email, text=text,
                                                        parent_id=parent.pk),
             evidence=FormEvidence(), status=Status.APPROVED, trail=trail, parent=parent,
             user=user, now=now, held_by="moderator",
         )
+        # Plain SQL, as save(force_insert=True) writes it (hot.py), as the pipeline does.
+        hot.insert(comment)
         Comment.objects.filter(pk=comment.pk).update(moderated_at=now, moderated_by=user)
         effects.discussion_changed(comment.article_id, last_comment_at=now)
         effects.comment_published_on_commit(comment)
