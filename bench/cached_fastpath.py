@@ -34,9 +34,11 @@ import json
 import os
 import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -109,12 +111,24 @@ def fetch(url: str) -> tuple[int, list[tuple[str, str]], bytes]:
         return response.status, list(response.getheaders()), response.read()
 
 
-def warm(url: str, header: str, wanted: str, tries: int = 200) -> None:
+def listeners(url: str) -> str:
+    """What listens on ``url``'s port (ss), for a warm-up that gives up."""
+    port = urllib.parse.urlsplit(url).port
+    done = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True,
+                          check=False)
+    return done.stdout.strip() or done.stderr.strip() or "nothing"
+
+
+def warm(url: str, header: str, wanted: str, tries: int = 200,
+         logs: tuple[Path, ...] = ()) -> None:
     """Request ``url`` on new connections until every worker answers it from its cache.
 
     A connection the just-started server closes without an answer is tried again and counted
-    aloud (seen in 2 of 6 runs on 7 Dec 2026, each at the first server of a run, cause not
-    found): the warm-up is not measured, and a run should not end on it."""
+    aloud (seen in 2 of 6 runs in session 15, each at the first server of a run, and once in 3
+    in session 16, at nginx in front after four servers had run; cause not found: 20 fresh
+    servers warmed the same way, with the machine loaded or not, dropped nothing). The warm-up
+    is not measured, and a run should not end on it; when it gives up it prints who listened
+    on the port and the end of ``logs``, for the next time."""
     streak, dropped = 0, 0
     for _ in range(tries):
         try:
@@ -124,6 +138,12 @@ def warm(url: str, header: str, wanted: str, tries: int = 200) -> None:
             print(f"   warm-up: {url} dropped ({type(error).__name__}), {dropped} so far",
                   flush=True)
             if dropped > 5:
+                # Kept for the next time it happens: who listened, and what the servers said.
+                print(f"   warm-up gave up; listening on its port:\n{listeners(url)}", flush=True)
+                for log in logs:
+                    if log.exists():
+                        print(f"   --- {log} (end)\n{log.read_text(errors='replace')[-3000:]}",
+                              flush=True)
                 raise
             time.sleep(0.2)
             continue
@@ -164,7 +184,7 @@ def measure(variant: str, args: argparse.Namespace, site: dict, data_dir: Path,
     command = gazette_command(port, args)
     base = f"http://127.0.0.1:{port}"
     with running_server(command, env, base + "/healthz", log) as server:
-        warm(base + site["url"], "X-Page-Cache", "hit")
+        warm(base + site["url"], "X-Page-Cache", "hit", logs=(log,))
         if variant == "disk":
             site["page"] = record(base + site["url"], bare_file)
         if variant != "nginx":
@@ -178,7 +198,8 @@ def measure(variant: str, args: argparse.Namespace, site: dict, data_dir: Path,
         nginx = ["nginx", "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")]
         front_base = f"http://127.0.0.1:{front}"
         with running_server(nginx, env, front_base + "/healthz", work / "nginx.log") as proxy:
-            warm(front_base + site["url"], "X-Proxy-Cache", "HIT")
+            warm(front_base + site["url"], "X-Proxy-Cache", "HIT",
+                 logs=(log, work / "nginx.log", folder / "error.log"))
             return load(variant, front_base, script, [proxy.pid, server.pid], args)
 
 
