@@ -50,7 +50,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from collections import Counter
 from pathlib import Path
 
@@ -63,7 +62,6 @@ from comments_common import (  # noqa: E402
     ROOT,
     corpus_texts,
     form_body,
-    free_port,
     http_request,
     js_token,
     load_average,
@@ -73,77 +71,18 @@ from comments_common import (  # noqa: E402
     running_gazette,
     setup_site,
     site_env,
-    stop_session,
     tree_cpu_seconds,
-    wait_answering,
 )
+from comments_profile import profile_posts  # noqa: E402
+
+# The Isso peer lives in isso_peer.py; comments_floor.py and comments_instructions.py import
+# these names from here.
+from isso_peer import ISSO_CONFIG, Isso, isso_ready  # noqa: E402, F401
 
 SCRIPT = Path(__file__).resolve()
 THREAD_SIZE = 200
 TARGET_POST_RATIO = 2.0
 TARGET_PAGE_RATIO = 0.2
-
-ISSO_CONFIG = """[general]
-dbpath = {db}
-host = http://127.0.0.1:8000/
-notify = stdout
-max-age = 15m
-latest-enabled = true
-
-[server]
-listen = http://127.0.0.1:{port}/
-public-endpoint = http://127.0.0.1:{port}
-
-[moderation]
-enabled = false
-
-[guard]
-enabled = false
-
-[admin]
-enabled = false
-"""
-
-
-# --- Isso -----------------------------------------------------------------------------------
-
-def isso_ready(venv: Path) -> Path:
-    if not (venv / "bin" / "gunicorn").exists() or not (venv / "bin" / "isso").exists():
-        print(f"   creating {venv}: pip install isso==0.14.0 gunicorn", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "isso==0.14.0",
-                        "gunicorn"], check=True)
-    version = subprocess.run([str(venv / "bin" / "python"), "-c",
-                              "import importlib.metadata as m; print(m.version('isso'))"],
-                             capture_output=True, text=True, check=True).stdout.strip()
-    if version != "0.14.0":
-        raise SystemExit(f"{venv} holds isso {version}, not 0.14.0")
-    return venv
-
-
-class Isso:
-    def __init__(self, venv: Path, workdir: Path, workers: int) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        config = workdir / "isso.cfg"
-        config.write_text(ISSO_CONFIG.format(db=workdir / "isso.db", port=self.port))
-        self.log = workdir / "isso.log"
-        self.command = [str(venv / "bin" / "gunicorn"), "-b", f"127.0.0.1:{self.port}", "-w",
-                        str(workers), "--preload", "isso.run"]
-        with self.log.open("wb") as output:
-            self.process = subprocess.Popen(
-                self.command, env={**os.environ, "ISSO_SETTINGS": str(config)}, cwd=workdir,
-                stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
-        wait_answering(self.base + "/info", self.process, self.log, 60)
-
-    def post(self, uri: str, text: str, author: str, email: str, source: str) -> int:
-        body = json.dumps({"text": text, "author": author, "email": email,
-                           "title": "Bench story"}).encode()
-        return http_request(self.port, "POST", f"/new?uri={uri}", body=body, source=source,
-                            headers={"Content-Type": "application/json"}).status
-
-    def stop(self) -> None:
-        stop_session(self.process)
 
 
 # --- Ours -----------------------------------------------------------------------------------
@@ -402,100 +341,6 @@ def run(args: argparse.Namespace, workdir: Path) -> dict:
     return {"posting": rounds, "pages": pages, "isso_command": shlex.join(isso.command)}
 
 
-def profile_posts(count: int, stories_count: int) -> None:
-    """Child process: ``count`` posts through the whole Django stack (middleware, view,
-    pipeline) in this process under cProfile; where the time of a post goes."""
-    import cProfile
-    import pstats
-
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gazette.settings")
-    django.setup()
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    from gazette.comments import tokens
-    from gazette.news.models import ArticlePage
-
-    stories = list(ArticlePage.objects.live().filter(comments_open=True)[:stories_count])
-    texts = [t for t in corpus_texts("ham") if len(t) >= 20]
-    client = Client(HTTP_ORIGIN="http://127.0.0.1:8000", HTTP_HOST="127.0.0.1:8000")
-    then = time.time() - 30  # the reader took 30 s: the pipeline's path for a person
-
-    def post(number: int) -> int:
-        story = stories[number % len(stories)]
-        # Form-encoded, as the posters of the timed runs and browsers send it (the test
-        # client's default, multipart, costs a post ~1 ms more to parse).
-        response = client.post(f"/comments/post/{story.pk}/", urllib.parse.urlencode({
-            "comment": f"{texts[number % len(texts)]} ({number})", "author": f"Reader {number}",
-            "email": f"reader.{number}@example.net", "url": "", "parent": "", "subject": "",
-            "token": tokens.page_token(story.pk, then),
-            "js_token": tokens.script_token(story.pk, then),
-        }), content_type="application/x-www-form-urlencoded",
-            REMOTE_ADDR=reader_address(number), HTTP_USER_AGENT=BROWSERS[0])
-        return response.status_code
-
-    for number in range(20):  # warm: the engine loaded, first queries prepared
-        post(10**5 + number)
-    with CaptureQueriesContext(connection) as queries:
-        status = post(10**5 + 99)
-    print(f"one post: HTTP {status}, {len(queries)} queries")
-    for query in queries.captured_queries:
-        print(f"  {query['time']} s  {query['sql'][:150]}")
-    started, cpu = time.perf_counter(), time.process_time()
-    statuses = Counter(post(number) for number in range(count))
-    wall = 1000 * (time.perf_counter() - started) / count
-    cpu = 1000 * (time.process_time() - cpu) / count
-    print(f"\n{count} posts in-process, unprofiled: {wall:.1f} ms a post ({cpu:.1f} ms CPU), "
-          f"{statuses}")
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for number in range(count, 2 * count):
-        post(number)
-    profiler.disable()
-    stats = pstats.Stats(profiler)
-    print(f"{count} more under cProfile (which inflates ORM-heavy code); the project's own "
-          f"functions by cumulative time:")
-    stats.sort_stats("cumulative").print_stats(r"gazette/", 50)
-    stats.sort_stats("tottime").print_stats(20)
-
-    # The article page with 200 approved comments, rendered (the page cache is off here).
-    from django.contrib.auth import get_user_model
-
-    from gazette.comments.models import Comment, Status
-    from gazette.comments.services import comment_moderate
-
-    story = ArticlePage.objects.live().filter(comments_open=True).exclude(
-        pk__in=[s.pk for s in stories])[0]
-    stories[:] = [story]
-    for number in range(THREAD_SIZE):
-        post(2 * 10**5 + number)
-    comment_moderate(comments=Comment.objects.filter(article=story).exclude(
-        status=Status.APPROVED), action="approve",
-        by=get_user_model().objects.filter(is_superuser=True).first())
-    url = story.get_url()
-    for _ in range(3):
-        client.get(url)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    started, cpu = time.perf_counter(), time.process_time()
-    for _ in range(10):
-        client.get(url)
-    print(f"\nArticle page with {Comment.objects.filter(article=story, status='approved').count()}"
-          f" approved comments, uncached: HTTP {response.status_code}, {len(response.content)} "
-          f"bytes, {len(queries)} queries, {100 * (time.perf_counter() - started):.1f} ms "
-          f"({100 * (time.process_time() - cpu):.1f} ms CPU)")
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(10):
-        client.get(url)
-    profiler.disable()
-    stats = pstats.Stats(profiler)
-    stats.sort_stats("cumulative").print_stats(r"gazette/|template", 40)
-    stats.sort_stats("tottime").print_stats(20)
-
 
 def check_thread(name: str, body: bytes) -> str:
     """The response holds the 200 comments (else the comparison would be unfair)."""
@@ -608,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
         approve_story(args.approve_story)
         return 0
     if args.profile_child is not None:
-        profile_posts(args.profile_child, args.stories)
+        profile_posts(args.profile_child, args.stories, THREAD_SIZE)
         return 0
     if args.profile is not None:
         return run_profile(args)
