@@ -31,12 +31,9 @@ import json
 import multiprocessing
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,18 +42,26 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"
 DEFAULT_DATA = ROOT / "var" / "bench-alerts"
-PYTHON = sys.executable
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+sys.path.insert(0, str(BENCH_DIR))
+
+# The processes (their CPU, the sink, the site, the workers) and the --parts mode live in
+# modules of their own.
+from alerts_parts import run_parts  # noqa: E402
+from alerts_processes import (  # noqa: E402
+    Sink,
+    django_run,
+    free_port,
+    site_env,
+    stop,
+    tree_cpu,
+    worker_command,
+)
+
 PAYLOAD = json.dumps({
     "id": 1, "title": "Dam gates opened after record rain",
     "body": "The river authority opened the gates at dawn; the low town is being evacuated.",
     "url": "https://news.example.org/world/dam-gates/", "tag": "story-12",
 }, separators=(",", ":")).encode()
-
-# Environment that would point the site somewhere else than the run's own folder and services.
-FOREIGN_ENV = ("DATABASE_URL", "REDIS_URL", "GAZETTE_TASKS_BACKEND", "GAZETTE_CACHE",
-               "GAZETTE_CACHE_DIR", "GAZETTE_CACHE_PREFIX", "PYTEST_XDIST_WORKER",
-               "DJANGO_SETTINGS_MODULE", "GAZETTE_ALERTS_BATCH")
 
 
 # --- Subscriber keys ------------------------------------------------------------------------
@@ -91,114 +96,7 @@ def first_lines(path: Path, count: int, into: Path) -> Path:
     return into
 
 
-# --- Processes and their CPU ----------------------------------------------------------------
-
-
-def _stat(pid: int) -> tuple[int, float] | None:
-    """(parent pid, CPU seconds of the process and its reaped children)."""
-    try:
-        after_name = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return None
-    utime, stime, cutime, cstime = (int(v) for v in after_name[11:15])
-    return int(after_name[1]), (utime + stime + cutime + cstime) / CLOCK_TICKS
-
-
-def tree_cpu(root_pids: list[int]) -> float:
-    """CPU seconds used so far by these processes and all their descendants (RQ forks a work
-    horse per job: its time lands in its parent's reaped-children count)."""
-    table = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            found = _stat(int(entry.name))
-            if found:
-                table[int(entry.name)] = found
-    total, frontier = 0.0, list(root_pids)
-    seen: set[int] = set()
-    while frontier:
-        pid = frontier.pop()
-        if pid in seen or pid not in table:
-            continue
-        seen.add(pid)
-        total += table[pid][1]
-        frontier += [child for child, (parent, _) in table.items() if parent == pid]
-    return total
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def stop(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-# --- The sink -------------------------------------------------------------------------------
-
-
-@dataclass
-class Sink:
-    keys: Path
-    verify_every: int
-    process: subprocess.Popen[bytes] | None = None
-    url: str = ""
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [PYTHON, "-c", "from gazette.alerts.testing.push_service import main; main()",
-             "--keys", str(self.keys),
-             "--verify-every", str(self.verify_every)],
-            cwd=ROOT, stdout=subprocess.PIPE, start_new_session=True)
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline().decode()
-        if not line.startswith("listening "):
-            raise SystemExit(f"the push sink did not start: {line!r}")
-        self.url = line.split()[1]
-
-    def stats(self) -> dict[str, Any]:
-        with urllib.request.urlopen(f"{self.url}/stats", timeout=30) as response:
-            return dict(json.load(response))
-
-    def reset(self) -> None:
-        urllib.request.urlopen(urllib.request.Request(f"{self.url}/reset", method="POST"),
-                               timeout=30).read()
-
-    def stop(self) -> None:
-        if self.process:
-            stop([self.process])
-
-
-# --- The site -------------------------------------------------------------------------------
-
-
-def site_env(folder: Path, *, redis_url: str = "", batch: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in FOREIGN_ENV}
-    env.update(GAZETTE_DATA_DIR=str(folder), GAZETTE_PUSH_ALLOW_INSECURE="1",
-               GAZETTE_ALERTS_BATCH=str(batch), DJANGO_SETTINGS_MODULE="gazette.settings",
-               PYTHONPATH=str(ROOT))
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    return env
-
-
-def django_run(env: dict[str, str], code: str) -> str:
-    """Python with Django set up, in a process of its own (settings read the run's folder)."""
-    program = "import django; django.setup()\n" + code
-    done = subprocess.run([PYTHON, "-c", program], env=env, cwd=ROOT, capture_output=True,
-                          text=True, timeout=1800)
-    if done.returncode != 0:
-        raise SystemExit(f"child failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
+# --- The site and the fan-out ---------------------------------------------------------------
 
 
 PREPARE = """
@@ -243,70 +141,6 @@ print(json.dumps({{"targeted": alert.targeted, "delivered": alert.delivered, "go
                   "started_at": alert.started_at.timestamp() if alert.started_at else None,
                   "finished_at": alert.finished_at.timestamp() if alert.finished_at else None}}))
 """
-
-
-# The fan-out's own database work, in one process: the walk (fanout_walk, its batch tasks
-# recorded instead of enqueued), then every batch (batch_send) with a sender that answers 201
-# without encrypting or sending. CPU from time.process_time, per subscriber.
-PARTS = """
-import json, time
-from django.core.management import call_command
-from django.db import transaction
-from django.utils import timezone
-from gazette.alerts import fanout, tasks
-from gazette.alerts.models import Alert, Subscription, SubscriptionTopic
-from gazette.alerts.sender import PushOutcome
-call_command("migrate", interactive=False, verbosity=0)
-count, rounds = {count}, {rounds}
-now = timezone.now()
-with transaction.atomic():
-    made = Subscription.objects.bulk_create(
-        [Subscription(channel="push", endpoint=f"http://127.0.0.1:9/push/{{i}}", p256dh="k",
-                      auth="a", confirmed_at=now) for i in range(count)], batch_size=2000)
-    SubscriptionTopic.objects.bulk_create(
-        [SubscriptionTopic(subscription=m, topic="breaking") for m in made], batch_size=2000)
-batches = []
-tasks.task_enqueue = lambda task, *args: batches.append(args)
-class Answering:
-    def send(self, messages, payload, **kwargs):
-        return [PushOutcome(m.key, 201) for m in messages]
-fanout._sender = Answering()
-out = []
-for _ in range(rounds):
-    alert = Alert.objects.create(topic="breaking", title="t", url="https://example.org/")
-    batches.clear()
-    started = time.process_time()
-    fanout.fanout_walk(alert.pk)
-    walked = time.process_time()
-    for args in batches:
-        fanout.batch_send(*args)
-    done = time.process_time()
-    alert.refresh_from_db()
-    assert alert.delivered == count, alert.delivered
-    out.append({{"walk_us_a_row": round((walked - started) / count * 1e6, 1),
-                "batches_us_a_row": round((done - walked) / count * 1e6, 1)}})
-print(json.dumps(out))
-"""
-
-
-def parts(data: Path, count: int, rounds: int, batch: int) -> list[dict[str, float]]:
-    """The walk's and the batches' CPU a subscriber, in a fresh site of their own."""
-    folder = data / "parts"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    found: list[dict[str, float]] = json.loads(django_run(
-        site_env(folder, batch=batch), PARTS.format(count=count, rounds=rounds)))
-    return found
-
-
-def worker_command(kind: str) -> list[str]:
-    if kind == "db":
-        return [PYTHON, "-m", "gazette.cli", "worker"]
-    command = [PYTHON, "-m", "gazette.cli", "manage", "rqworker",
-               "--job-class", "django_tasks_rq.backend.Job"]
-    if kind == "rq-simple":  # no fork per job: the process keeps its connections
-        command += ["--worker-class", "rq.worker.SimpleWorker"]
-    return command + ["alerts"]
 
 
 @dataclass
@@ -483,12 +317,7 @@ def main() -> int:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     if args.parts:
-        args.data.mkdir(parents=True, exist_ok=True)
-        print(f"load average {os.getloadavg()[0]:.1f}")
-        for number, found in enumerate(parts(args.data, args.subscribers, 3, args.batch), 1):
-            print(f"round {number}: the walk {found['walk_us_a_row']} µs of CPU a subscriber, "
-                  f"the batches' bookkeeping {found['batches_us_a_row']} µs")
-        return 0
+        return run_parts(args.data, args.subscribers, args.batch)
 
     args.data.mkdir(parents=True, exist_ok=True)
     cores = os.cpu_count() or 1
