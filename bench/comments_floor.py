@@ -183,7 +183,8 @@ def floor_jobs(port: int, target: str, stories: list[dict], texts: list[str], st
 
 
 def run(args: argparse.Namespace, workdir: Path) -> dict:
-    from comments_isso import Form, Isso, Numbers, isso_ready, post_round_isso, post_round_ours
+    from comments_isso import Form, Numbers, post_round_isso, post_round_ours
+    from isso_peer import Isso, isso_ready
 
     env = site_env(workdir)
     site = prepare_site(ISSO_SCRIPT, workdir, env, args.articles, "none")

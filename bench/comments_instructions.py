@@ -100,7 +100,7 @@ def child_ours(posts: int, texts_file: Path) -> None:
 def child_isso(posts: int, texts_file: Path, workdir: Path) -> None:
     """In Isso's virtualenv: Isso's posts through werkzeug's test client."""
     sys.path.insert(0, str(BENCH_DIR))  # the benchmark's modules need only the standard library
-    from comments_isso import ISSO_CONFIG
+    from isso_peer import ISSO_CONFIG
 
     config = workdir / "isso.cfg"
     config.write_text(ISSO_CONFIG.format(db=workdir / "isso.db", port=8080))
@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(BENCH_DIR))
     from comments_common import corpus_texts, prepare_site, site_env
     from comments_isso import SCRIPT as ISSO_BENCH
-    from comments_isso import isso_ready
+    from isso_peer import isso_ready
 
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")

@@ -74,10 +74,7 @@ from comments_common import (  # noqa: E402
     tree_cpu_seconds,
 )
 from comments_profile import profile_posts  # noqa: E402
-
-# The Isso peer lives in isso_peer.py; comments_floor.py and comments_instructions.py import
-# these names from here.
-from isso_peer import ISSO_CONFIG, Isso, isso_ready  # noqa: E402, F401
+from isso_peer import Isso, isso_ready  # noqa: E402
 
 SCRIPT = Path(__file__).resolve()
 THREAD_SIZE = 200
